@@ -1,0 +1,40 @@
+// Small pure helpers on object metadata shared by every module.
+import type { KObject, OwnerReference } from './types.js';
+
+/** "namespace/name" for namespaced objects, "name" for cluster-scoped ones (client-go's MetaNamespaceKeyFunc). */
+export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  const ns = obj.metadata?.namespace;
+  const name = obj.metadata?.name ?? '';
+  return ns ? `${ns}/${name}` : name;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** The ownerReference with controller=true, if any. */
+export function controllerRefOf(obj: KObject): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}
+
+export function isControlledBy(obj: KObject, ownerUid: string): boolean {
+  return controllerRefOf(obj)?.uid === ownerUid;
+}
+
+/** RFC 3339 with seconds precision, as metav1.Time serialises. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** RFC 3339 with microseconds, as metav1.MicroTime serialises. */
+export function rfc3339Micro(ms: number): string {
+  const iso = new Date(ms).toISOString(); // ...T12:00:00.123Z
+  return iso.replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export function parseTime(t: string | Date | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const ms = t instanceof Date ? t.getTime() : Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+}
