@@ -1,0 +1,416 @@
+// The API server core: an ApiRequest in, an ApiResponse or a watch stream out. It knows the
+// Kubernetes REST conventions (verbs, subresources, query options, content negotiation) but no
+// sockets, so it is tested without a network; server.ts adapts it to node:http.
+import YAML from 'yaml';
+import type { KObject } from '../api/types.js';
+import { parseFieldSelector, parseSelector, selectorMatches, SelectorParseError } from '../api/selector.js';
+import { fieldGetters, fieldSelectorMatches } from '../api/fieldselector.js';
+import * as E from './errors.js';
+import type { Catalog, ResourceDef } from './resources/catalog.js';
+import { apiVersionOf, Store, type DeleteOptions } from './store.js';
+import { parseResourcePath, isTruthyParam, type RequestInfo } from './routes.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
+import { translate, type ApiWatchEvent } from './watch.js';
+import { tableConvertorFor, toTable } from './tables.js';
+import { decodeProtobufObject } from './protobuf.js';
+import { applyPatchBody, patchTypes } from './patching.js';
+import { collectionPrefix } from './keys.js';
+import { openapiV3Document, openapiV3Index } from './openapi/index.js';
+import { podSubresource } from './subresources.js';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  accept: string;
+  contentType: string;
+  body: Buffer;
+}
+
+export interface ApiResponse {
+  kind: 'response';
+  status: number;
+  body: unknown;
+  /** Defaults to application/json. */
+  contentType?: string;
+  warnings: string[];
+}
+
+export interface WatchSink {
+  /** Returns false when the client cannot keep up; the stream is then closed. */
+  send(ev: ApiWatchEvent): boolean;
+  end(): void;
+}
+
+export interface WatchResponse {
+  kind: 'watch';
+  warnings: string[];
+  timeoutMs: number;
+  bookmarks: boolean;
+  /** Starts streaming into the sink; returns a function that stops it. */
+  start(sink: WatchSink): () => void;
+  /** Wraps an object for the wire (Table rows for kubectl get -w). */
+  bookmark(): ApiWatchEvent;
+}
+
+export type ApiResult = ApiResponse | WatchResponse;
+
+const ok = (status: number, body: unknown, warnings: string[] = [], contentType?: string): ApiResponse =>
+  ({ kind: 'response', status, body, warnings, contentType });
+
+export class ApiHandler {
+  constructor(
+    readonly store: Store,
+    readonly catalog: Catalog,
+    private readonly serverAddress: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  handle(req: ApiRequest): ApiResult {
+    try {
+      return this.route(req);
+    } catch (err) {
+      if (err instanceof E.ApiError) return ok(err.code, err.toStatus());
+      const e = E.internal(err);
+      return ok(500, e.toStatus());
+    }
+  }
+
+  private route(req: ApiRequest): ApiResult {
+    const p = req.path.replace(/\/+$/, '') || '/';
+    if (p === '/version') return ok(200, serverVersion);
+    if (p === '/api') return ok(200, apiVersions(this.serverAddress));
+    if (p === '/apis') return ok(200, apiGroupList(this.catalog));
+    if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
+    if (p === '/openapi/v3') return ok(200, openapiV3Index(this.groupVersions().map((x) => x.replace(/^apis?\//, '')), (gv) => this.openapiDoc(gv)));
+    if (p.startsWith('/openapi/v3/')) return this.openapi(p.slice('/openapi/v3/'.length));
+    const parts = p.split('/').filter(Boolean);
+    if (parts[0] === 'api' && parts.length === 2) return this.discoveryList('', parts[1]);
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const g = apiGroup(this.catalog, parts[1]);
+      if (!g) throw E.pathNotFound();
+      return ok(200, g);
+    }
+    if (parts[0] === 'apis' && parts.length === 3) return this.discoveryList(parts[1], parts[2]);
+    const info = parseResourcePath(req.method, p, req.query);
+    if (!info) {
+      if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) throw new E.ApiError(405, 'MethodNotAllowed', `${req.method} is not supported`, {});
+      throw E.pathNotFound();
+    }
+    const def = this.catalog.lookup(info.group, info.version, info.resource);
+    if (!def) throw E.pathNotFound();
+    if (!def.namespaced && info.namespace) throw E.pathNotFound();
+    if (info.subresource && !def.subresources.includes(info.subresource)) throw E.pathNotFound();
+    const warnings: string[] = def.deprecationWarning ? [def.deprecationWarning] : [];
+    return this.resource(req, info, def, warnings);
+  }
+
+  private groupVersions(): string[] {
+    return [...this.catalog.groups()].flatMap(([g, vs]) => vs.map((v) => (g ? `apis/${g}/${v}` : `api/${v}`)));
+  }
+
+  private readonly openapiDocs = new Map<string, unknown>();
+
+  /** The catalog is frozen, so each group-version document is built once. */
+  private openapiDoc(gv: string): unknown {
+    let doc = this.openapiDocs.get(gv);
+    if (doc === undefined) {
+      const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
+      const defs = this.catalog.all().filter((d) => d.group === group && d.version === version);
+      if (!defs.length) return undefined;
+      doc = openapiV3Document(gv, defs.map((d) => ({ kind: d.kind, plural: d.resource, namespaced: d.namespaced, subresources: d.subresources, verbs: d.verbs })));
+      this.openapiDocs.set(gv, doc);
+    }
+    return doc;
+  }
+
+  private openapi(gvPath: string): ApiResponse {
+    const parts = gvPath.split('/');
+    const gv = parts[0] === 'api' ? parts[1] : `${parts[1]}/${parts[2]}`;
+    const doc = this.openapiDoc(gv ?? '');
+    if (doc === undefined) throw E.pathNotFound();
+    return ok(200, doc);
+  }
+
+  private discoveryList(group: string, version: string): ApiResponse {
+    const l = apiResourceList(this.catalog, group, version);
+    if (!l) throw E.pathNotFound();
+    return ok(200, l);
+  }
+
+  private resource(req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): ApiResult {
+    const q = req.query;
+    const gv = apiVersionOf(def);
+    const dryRun = this.dryRun(def, q);
+    const ns = def.namespaced ? info.namespace : '';
+    const verb = info.verb;
+    if (info.subresource && !['status', 'finalize'].includes(info.subresource)) {
+      return podSubresource(this, req, info, def, warnings);
+    }
+    const allowed = info.subresource === 'status' ? ['get', 'update', 'patch'] : info.subresource === 'finalize' ? ['update'] : def.verbs;
+    if (!allowed.includes(verb)) throw E.methodNotAllowed(verb, info.subresource ? `${def.resource}/${info.subresource}` : def.resource);
+    switch (verb) {
+      case 'get': return this.maybeTable(req, def, [this.store.get(def, ns, info.name)], undefined, warnings, true);
+      case 'list': {
+        this.checkListOptions(q);
+        const res = this.store.list(def, ns, this.filter(def, q), Number(q.get('limit') ?? 0) || 0, q.get('continue') ?? '');
+        return this.maybeTable(req, def, res.items, res, warnings, false);
+      }
+      case 'watch': return this.watch(req, info, def, warnings);
+      case 'create': {
+        if (info.name && !info.subresource) throw E.methodNotAllowed('create', def.resource);
+        const body = this.decodeBody(req, def, warnings);
+        const obj = this.store.create(def, ns, body, { dryRun, warnings });
+        return ok(201, obj, warnings);
+      }
+      case 'update': {
+        const body = this.decodeBody(req, def, warnings);
+        const { obj } = this.store.update(def, ns, info.name, body, info.subresource, { dryRun, warnings });
+        return ok(200, obj, warnings);
+      }
+      case 'patch': return this.patch(req, info, def, ns, dryRun, warnings);
+      case 'delete': {
+        const opts = this.deleteOptions(req, q);
+        if (dryRun) opts.dryRun = ['All'];
+        const r = this.store.delete(def, ns, info.name, opts, gv);
+        return ok(200, r.obj ?? r.status, warnings);
+      }
+      case 'deletecollection': {
+        const opts = this.deleteOptions(req, q);
+        if (dryRun) opts.dryRun = ['All'];
+        const { items } = this.store.list(def, ns, this.filter(def, q));
+        const deleted: KObject[] = [];
+        for (const o of items) {
+          try {
+            const r = this.store.delete(def, o.metadata!.namespace ?? '', o.metadata!.name!, opts, gv);
+            deleted.push(r.obj ?? o);
+          } catch (err) {
+            if (!(err instanceof E.ApiError && err.code === 404)) throw err;
+          }
+        }
+        return ok(200, { kind: def.listKind, apiVersion: gv, metadata: { resourceVersion: String(this.store.backend.currentRevision()) }, items: deleted }, warnings);
+      }
+    }
+  }
+
+  // ---- query and body decoding ---------------------------------------------------------------
+
+  private dryRun(def: ResourceDef, q: URLSearchParams): boolean {
+    const vals = q.getAll('dryRun');
+    if (vals.length === 0) return false;
+    for (const v of vals) {
+      if (v !== 'All') throw E.invalid(def.kind, def.group, '', [{ type: 'FieldValueNotSupported', field: 'dryRun', value: v, detail: 'supported values: "All"', showValue: true }]);
+    }
+    return true;
+  }
+
+  private checkListOptions(q: URLSearchParams): void {
+    const rvm = q.get('resourceVersionMatch');
+    if (rvm && !q.get('resourceVersion')) {
+      throw new E.ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided`, { kind: 'ListOptions', group: 'meta.k8s.io' });
+    }
+    if (rvm && q.get('continue')) {
+      throw new E.ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for continue`, { kind: 'ListOptions', group: 'meta.k8s.io' });
+    }
+    const limit = q.get('limit');
+    if (limit !== null && !/^\d+$/.test(limit)) throw E.badRequest(`invalid limit: ${limit}`);
+  }
+
+  /** Label and field selector filter for list, watch and deletecollection; bad selectors are 400. */
+  filter(def: ResourceDef, q: URLSearchParams): (o: KObject) => boolean {
+    let labelSel: ReturnType<typeof parseSelector>;
+    let fieldReqs: ReturnType<typeof parseFieldSelector>;
+    try {
+      labelSel = parseSelector(q.get('labelSelector') ?? '');
+      fieldReqs = parseFieldSelector(q.get('fieldSelector') ?? '');
+    } catch (err) {
+      if (err instanceof SelectorParseError) throw E.badRequest(err.message);
+      throw err;
+    }
+    const getters = fieldGetters(def.storageGroup, def.storageResource);
+    for (const r of fieldReqs) if (!(r.field in getters)) throw E.badRequest(`field label not supported: ${r.field}`);
+    if (labelSel.length === 0 && fieldReqs.length === 0) return () => true;
+    return (o) => selectorMatches(labelSel, o.metadata?.labels) && fieldSelectorMatches(fieldReqs, getters, o);
+  }
+
+  decodeBody(req: ApiRequest, def: ResourceDef, warnings: string[]): KObject {
+    const ct = mediaType(req.contentType);
+    let obj: unknown;
+    if (ct === 'application/vnd.kubernetes.protobuf') {
+      try { obj = decodeProtobufObject(req.body); } catch (err) {
+        throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+      }
+    } else if (ct === 'application/json' || ct === '' ) {
+      obj = parseJson(req.body);
+    } else if (ct === 'application/yaml') {
+      obj = parseYaml(req.body);
+    } else {
+      throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw E.badRequest('Object \'Kind\' is missing in request body');
+    this.checkFields(def, obj as KObject, req.query, warnings);
+    return obj as KObject;
+  }
+
+  /** fieldValidation=Strict|Warn|Ignore over unknown and duplicated fields (checked later against schemas). */
+  checkFields(_def: ResourceDef, _obj: KObject, q: URLSearchParams, _warnings: string[]): void {
+    const fv = q.get('fieldValidation');
+    if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
+      throw E.badRequest(`fieldValidation parameter unsupported: ${fv}, expected one of Ignore, Warn, Strict`);
+    }
+  }
+
+  private deleteOptions(req: ApiRequest, q: URLSearchParams): DeleteOptions {
+    let o: DeleteOptions = {};
+    if (req.body.length) {
+      const ct = mediaType(req.contentType);
+      let body: unknown;
+      if (ct === 'application/vnd.kubernetes.protobuf') {
+        try { body = decodeProtobufObject(req.body); } catch { throw E.unsupportedMediaType(['application/json', 'application/vnd.kubernetes.protobuf']); }
+      } else body = parseJson(req.body);
+      if (typeof body !== 'object' || body === null) throw E.badRequest('invalid DeleteOptions');
+      o = body as DeleteOptions;
+    }
+    const g = q.get('gracePeriodSeconds');
+    if (g !== null && o.gracePeriodSeconds === undefined) o.gracePeriodSeconds = Number(g);
+    const pp = q.get('propagationPolicy');
+    if (pp && !o.propagationPolicy) o.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
+    if (o.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(o.propagationPolicy)) {
+      throw new E.ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${o.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`, { kind: 'DeleteOptions', group: 'meta.k8s.io' });
+    }
+    if (q.get('orphanDependents') !== null && o.orphanDependents === undefined) o.orphanDependents = isTruthyParam(q.get('orphanDependents'));
+    return o;
+  }
+
+  // ---- patch ---------------------------------------------------------------------------------
+
+  private patch(req: ApiRequest, info: RequestInfo, def: ResourceDef, ns: string, dryRun: boolean, warnings: string[]): ApiResponse {
+    const ct = mediaType(req.contentType);
+    if (!patchTypes.includes(ct)) throw E.unsupportedMediaType(patchTypes);
+    const kv = this.store.getKV(def, ns, info.name);
+    if (!kv) {
+      if (ct === 'application/apply-patch+yaml' && !info.subresource) {
+        const body = this.patchBodyAsObject(req);
+        const obj = this.store.create(def, ns, { ...body, metadata: { ...body.metadata, name: info.name } }, { dryRun, warnings });
+        return ok(201, obj, warnings);
+      }
+      throw E.notFound(def.resource, def.group, info.name);
+    }
+    const current = this.store.decode(def, kv);
+    const patched = applyPatchBody(ct, current, req.body, def.kind);
+    this.checkFields(def, patched, req.query, warnings);
+    // A patch that sets metadata.resourceVersion makes it a precondition; otherwise it applies to the latest.
+    const meta = (patched.metadata ??= {}) as { resourceVersion?: string };
+    if (meta.resourceVersion && meta.resourceVersion !== current.metadata!.resourceVersion) throw E.conflict(def.resource, def.group, info.name);
+    meta.resourceVersion = current.metadata!.resourceVersion;
+    const { obj } = this.store.update(def, ns, info.name, patched, info.subresource, { dryRun, warnings });
+    return ok(200, obj, warnings);
+  }
+
+  private patchBodyAsObject(req: ApiRequest): KObject {
+    const obj = parseYaml(req.body);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw E.badRequest('invalid apply patch');
+    return obj as KObject;
+  }
+
+  // ---- output --------------------------------------------------------------------------------
+
+  private wantsTable(req: ApiRequest): boolean {
+    return /as=Table/.test(req.accept) && /g=meta\.k8s\.io/.test(req.accept);
+  }
+
+  private maybeTable(req: ApiRequest, def: ResourceDef, items: KObject[], list: { resourceVersion: string; continue?: string; remainingItemCount?: number } | undefined, warnings: string[], single: boolean): ApiResponse {
+    if (this.wantsTable(req)) {
+      const include = (req.query.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object';
+      const rv = list?.resourceVersion ?? items[0]?.metadata?.resourceVersion ?? '';
+      return ok(200, toTable(tableConvertorFor(def.storageGroup, def.storageResource), items, this.now(), {
+        resourceVersion: rv, continue: list?.continue, remainingItemCount: list?.remainingItemCount, includeObject: include, includeColumns: true,
+      }), warnings);
+    }
+    if (single) return ok(200, items[0], warnings);
+    const meta: Record<string, unknown> = { resourceVersion: list!.resourceVersion };
+    if (list!.continue) meta.continue = list!.continue;
+    return ok(200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: meta, items }, warnings);
+  }
+
+  // ---- watch ---------------------------------------------------------------------------------
+
+  private watch(req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): WatchResponse {
+    const q = req.query;
+    const ns = def.namespaced ? info.namespace : '';
+    let filter = this.filter(def, q);
+    if (info.name) { const f = filter; filter = (o) => o.metadata?.name === info.name && f(o); }
+    const rvParam = q.get('resourceVersion') ?? '';
+    if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw E.badRequest(`invalid resource version: ${rvParam}`);
+    if (isTruthyParam(q.get('sendInitialEvents'))) {
+      throw new E.ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is not supported by this server', { kind: 'ListOptions', group: 'meta.k8s.io' });
+    }
+    const timeoutSec = Number(q.get('timeoutSeconds') ?? 0);
+    // Like kube-apiserver's --min-request-timeout: 30 min × [1, 2) when the client sets none.
+    const timeoutMs = timeoutSec > 0 ? timeoutSec * 1000 : 1800_000 * (1 + Math.random());
+    const table = this.wantsTable(req);
+    const conv = table ? tableConvertorFor(def.storageGroup, def.storageResource) : undefined;
+    let columnsSent = false;
+    const wrap = (ev: ApiWatchEvent): ApiWatchEvent => {
+      if (!conv || ev.type === 'ERROR' || ev.type === 'BOOKMARK') return ev;
+      const t = toTable(conv, [ev.object], this.now(), {
+        resourceVersion: ev.object.metadata?.resourceVersion ?? '', includeObject: (q.get('includeObject') ?? 'Metadata') as 'Metadata', includeColumns: !columnsSent,
+      });
+      columnsSent = true;
+      return { type: ev.type, object: t as KObject };
+    };
+    const store = this.store;
+    const prefix = collectionPrefix(def.storageGroup, def.storageResource, ns);
+    return {
+      kind: 'watch', warnings, timeoutMs, bookmarks: isTruthyParam(q.get('allowWatchBookmarks')),
+      bookmark: () => ({ type: 'BOOKMARK', object: { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(store.backend.currentRevision()) } } }),
+      start(sink) {
+        let from: number;
+        let stopped = false;
+        const send = (ev: ApiWatchEvent) => { if (!stopped && !sink.send(wrap(ev))) { stopped = true; sink.end(); } };
+        if (rvParam === '' || rvParam === '0') {
+          const { items, resourceVersion } = store.list(def, ns, filter);
+          for (const o of items) send({ type: 'ADDED', object: o });
+          from = Number(resourceVersion);
+        } else {
+          from = Number(rvParam);
+        }
+        const decode = (value: string, rev: number) => store.decode(def, { value, modRev: rev });
+        const w = store.backend.watch(prefix, from, (events) => {
+          for (const ev of events) {
+            if (stopped) return;
+            const out = translate(ev, filter, decode);
+            if (out) send(out);
+          }
+        });
+        if ('compacted' in w) {
+          const status = E.expired(`too old resource version: ${from} (${w.compacted})`).toStatus();
+          sink.send({ type: 'ERROR', object: status as KObject });
+          sink.end();
+          return () => {};
+        }
+        return () => { stopped = true; w.stop(); };
+      },
+    };
+  }
+}
+
+export function mediaType(ct: string): string {
+  return (ct.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+export function parseJson(body: Buffer): unknown {
+  try { return JSON.parse(body.toString('utf8')); } catch (err) {
+    throw E.badRequest(`the object provided is unrecognized (must be of type JSON): ${(err as Error).message}`);
+  }
+}
+
+export function parseYaml(body: Buffer): unknown {
+  try { return YAML.parse(body.toString('utf8')); } catch (err) {
+    throw E.badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
+  }
+}
+
+export { SelectorParseError };
+export type { KObject };
+export const _internal = { parseResourcePath };

@@ -1,0 +1,66 @@
+// Assembles the embedded API server: storage, catalog, bootstrap objects, TLS and the listener.
+// This is the public face of src/apiserver/ for the CLI and the tests.
+import { openBackend, type SqliteBackend } from '../storage/index.js';
+import { builtinCatalog } from './builtin.js';
+import { ApiHandler } from './handler.js';
+import { startServer } from './server.js';
+import { Store } from './store.js';
+import { ensurePki } from './pki.js';
+import type { KObject } from '../api/types.js';
+import { ApiError } from './errors.js';
+
+export interface ApiServerOptions {
+  /** Directory for the database and PKI; null keeps everything in memory. */
+  dataDir: string | null;
+  address?: string;
+  port?: number;
+  /** Watch history kept for resuming watches (events). */
+  historyLimit?: number;
+}
+
+export interface EmbeddedApiServer {
+  url: string;
+  port: number;
+  token: string;
+  caCertPem: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Objects every cluster starts with (kube-apiserver's bootstrap controllers create them too). */
+const bootstrap: Array<{ group: string; version: string; resource: string; obj: KObject }> = [
+  ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({ group: '', version: 'v1', resource: 'namespaces', obj: { metadata: { name } } })),
+  { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', obj: { metadata: { name: 'system-node-critical' }, value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' } },
+  { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', obj: { metadata: { name: 'system-cluster-critical' }, value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' } },
+];
+
+export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiServer> {
+  const backend: SqliteBackend = o.dataDir === null
+    ? openBackend({ inMemory: true, historyLimit: o.historyLimit })
+    : openBackend({ path: `${o.dataDir}/state.db`, historyLimit: o.historyLimit });
+  const catalog = builtinCatalog();
+  const store = new Store(backend, catalog);
+  for (const b of bootstrap) {
+    const d = catalog.lookup(b.group, b.version, b.resource)!;
+    if (!store.getKV(d, '', b.obj.metadata!.name!)) {
+      try { store.create(d, '', b.obj); } catch (err) { if (!(err instanceof ApiError && err.code === 409)) throw err; }
+    }
+  }
+  const address = o.address ?? '127.0.0.1';
+  const extraNames = address === '0.0.0.0' || address === '::' ? [] : [address];
+  const pki = await ensurePki(o.dataDir === null ? null : `${o.dataDir}/pki`, { extraSans: extraNames });
+  const port = o.port ?? 6443;
+  const handler = new ApiHandler(store, catalog, `${address}:${port}`);
+  const server = await startServer({ handler, certPem: pki.certPem, keyPem: pki.keyPem, token: pki.token, address, port });
+  // Keep the watch history bounded; a watcher older than what is kept gets 410 and re-lists.
+  const compactor = setInterval(() => backend.compact(), 60_000);
+  compactor.unref();
+  return {
+    url: server.url, port: server.port, token: pki.token, caCertPem: pki.caCertPem, store,
+    async close() {
+      clearInterval(compactor);
+      await server.close();
+      backend.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The composition root of the embedded cluster: the API server plus every component that
+// talks to it over HTTPS exactly as it would to a real cluster (no shortcut around the API).
+import { KubeConfig } from '@kubernetes/client-node';
+import { startApiServer, type EmbeddedApiServer } from '../apiserver/index.js';
+import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
+import { runAll, type Runnable } from '../kube/manager.js';
+import { clusterComponents } from './components.js';
+
+export interface ClusterOptions {
+  dataDir: string | null;
+  address?: string;
+  port?: number;
+  /** Where to write the kubeconfig; undefined writes none (tests). */
+  kubeconfigPath?: string;
+  nodes?: number;
+  configFile?: string;
+  controller?: boolean;
+  scheduler?: boolean;
+  bindDirectly?: boolean;
+  /** Node lease grace period before a node is marked Unknown (tests shorten it). */
+  nodeGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Cluster {
+  url: string;
+  port: number;
+  token: string;
+  caCertPem: string;
+  kubeconfig: string;
+  kubeConfig(): KubeConfig;
+  api: EmbeddedApiServer;
+  /** Runs the components until the signal aborts, then closes the server. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  const api = await startApiServer({ dataDir: o.dataDir, address: o.address, port: o.port });
+  const kc = kubeconfigYaml({ server: api.url, caCertPem: api.caCertPem, token: api.token });
+  if (o.kubeconfigPath) writeKubeconfig(o.kubeconfigPath, { server: api.url, caCertPem: api.caCertPem, token: api.token });
+  const kubeConfig = () => { const k = new KubeConfig(); k.loadFromString(kc); return k; };
+  const log = o.log ?? (() => {});
+  return {
+    url: api.url, port: api.port, token: api.token, caCertPem: api.caCertPem, kubeconfig: kc, kubeConfig, api,
+    async run(signal) {
+      const parts: Runnable[] = await clusterComponents(kubeConfig, o);
+      await runAll(parts, signal, (name, err) => log(`everynode: ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+      await api.close();
+    },
+  };
+}

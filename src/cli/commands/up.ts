@@ -1,0 +1,49 @@
+// `everynode up`: the embedded cluster in the foreground until Ctrl-C / SIGTERM.
+import { Command, Option } from '@commander-js/extra-typings';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startCluster } from '../cluster.js';
+
+function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
+    return Number(v);
+  };
+}
+
+export function upCommand() {
+  return new Command('up')
+    .description('Start the embedded cluster (API server, simulated nodes, scheduler, DaemonSet controller) in the foreground')
+    .addOption(new Option('--port <port>', 'HTTPS port (0 picks a free one)').default(6443).argParser(nonNegativeInt('--port')))
+    .option('--address <ip>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', './.everynode')
+    .option('--kubeconfig <path>', 'where to write the kubeconfig (default <data-dir>/kubeconfig)')
+    .option('--in-memory', 'keep state in memory only (nothing written but the kubeconfig)', false)
+    .addOption(new Option('--nodes <n>', 'number of simulated nodes').default(0).argParser(nonNegativeInt('--nodes')))
+    .option('--config <file>', 'cluster file describing node pools (see examples/cluster.yaml)')
+    .option('--no-controller', 'do not run the DaemonSet controller')
+    .option('--no-scheduler', 'do not run the scheduler')
+    .option('--bind-directly', 'the DaemonSet controller sets spec.nodeName itself instead of leaving pods to the scheduler', false)
+    .action(async (o) => {
+      const dataDir = resolve(o.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      const kubeconfig = resolve(o.kubeconfig ?? `${dataDir}/kubeconfig`);
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const cluster = await startCluster({
+        dataDir: o.inMemory ? null : dataDir, address: o.address, port: o.port, kubeconfigPath: kubeconfig,
+        nodes: o.nodes, configFile: o.config, controller: o.controller, scheduler: o.scheduler, bindDirectly: o.bindDirectly,
+        log: (line) => console.error(line),
+      });
+      console.log(`everynode: cluster ready at ${cluster.url}`);
+      console.log(`everynode: kubeconfig written to ${kubeconfig}`);
+      console.log('To use it with kubectl:');
+      console.log(`  export KUBECONFIG=${kubeconfig}`);
+      console.log('  kubectl get nodes');
+      console.log('Press Ctrl-C to stop.');
+      await cluster.run(stop.signal);
+      console.error('everynode: stopped');
+    });
+}

@@ -1,0 +1,80 @@
+// The namespace controller: when a namespace is terminating, delete everything in it, then clear
+// its "kubernetes" finalizer through the finalize subresource so the server can remove it.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KObject } from '../api/types.js';
+import { RawClient, isNotFound, isConflict } from '../kube/client.js';
+import { collectionPath, discoverResources, type ServedResource } from '../kube/discovery.js';
+import { Informer } from '../kube/informer.js';
+import { WorkQueue } from '../kube/workqueue.js';
+import type { Runnable } from '../kube/manager.js';
+
+export class NamespaceController implements Runnable {
+  readonly name = 'namespace-controller';
+  private readonly client: RawClient;
+  private readonly queue = new WorkQueue<string>({ baseDelayMs: 200, maxDelayMs: 10_000 });
+  private resources: ServedResource[] = [];
+
+  constructor(private readonly kc: KubeConfig) { this.client = new RawClient(kc); }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const inf = new Informer(this.kc, this.client, '/api/v1/namespaces');
+    inf.addHandler({
+      onAdd: (o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
+      onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
+    });
+    const run = inf.start(signal);
+    await inf.waitForSync();
+    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    const work = async () => {
+      for (;;) {
+        const ns = await this.queue.get();
+        if (ns === undefined) return;
+        try {
+          const done = await this.finalize(inf.get(ns));
+          if (done) this.queue.forget(ns); else this.queue.addAfter(ns, 500);
+        } catch {
+          this.queue.addRateLimited(ns);
+        } finally {
+          this.queue.done(ns);
+        }
+      }
+    };
+    await Promise.all([work(), run]);
+    this.client.close();
+  }
+
+  /** Deletes the namespace's content; returns true once the namespace has been finalized. */
+  private async finalize(ns: KObject | undefined): Promise<boolean> {
+    if (!ns?.metadata?.deletionTimestamp) return true;
+    const name = ns.metadata.name!;
+    if (!this.resources.length) {
+      this.resources = (await discoverResources(this.client)).filter((r) => r.namespaced && r.group !== 'extensions' && r.verbs.includes('list'));
+    }
+    let remaining = 0;
+    for (const r of this.resources) {
+      const path = collectionPath(r, name);
+      const list = await this.client.listAll(path);
+      remaining += list.items.length;
+      if (list.items.length && r.verbs.includes('deletecollection')) {
+        await this.client.request('DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+      } else {
+        for (const o of list.items) {
+          if (o.metadata?.deletionTimestamp) continue;
+          try {
+            await this.client.request('DELETE', `${path}/${encodeURIComponent(o.metadata!.name!)}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+          } catch (err) { if (!isNotFound(err)) throw err; }
+        }
+      }
+    }
+    if (remaining > 0) return false;
+    try {
+      await this.client.request('PUT', `/api/v1/namespaces/${encodeURIComponent(name)}/finalize`, {
+        apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: ns.metadata.resourceVersion }, spec: { finalizers: [] },
+      });
+    } catch (err) {
+      if (isConflict(err)) return false;
+      if (!isNotFound(err)) throw err;
+    }
+    return true;
+  }
+}

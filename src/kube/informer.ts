@@ -1,0 +1,171 @@
+// List+watch cache for one collection, with the restart and back-off that client-node 1.4.0's
+// informer lacks (it stops for good on any non-410 error and reconnects with no back-off).
+// We reuse client-node's Watch for the stream and keep our own cache so update handlers get the
+// old object too, and so indexes (pods by node, by owner) stay O(1).
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KObject } from '../api/types.js';
+import { keyOf } from '../api/meta.js';
+import type { RawClient } from './client.js';
+import type { Runnable } from './manager.js';
+
+export interface EventHandler<T> {
+  onAdd?(obj: T): void;
+  onUpdate?(old: T, cur: T): void;
+  onDelete?(obj: T): void;
+}
+
+export type IndexFunc<T> = (obj: T) => string[];
+
+export class Informer<T extends KObject = KObject> implements Runnable {
+  readonly name: string;
+  readonly #cache = new Map<string, T>();
+  readonly #handlers: EventHandler<T>[] = [];
+  readonly #indexFuncs = new Map<string, IndexFunc<T>>();
+  readonly #indexes = new Map<string, Map<string, Set<string>>>();
+  #synced = false;
+  #syncWaiters: (() => void)[] = [];
+  #rv = '';
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly client: RawClient,
+    readonly path: string,
+    private readonly query: { labelSelector?: string; fieldSelector?: string } = {},
+  ) {
+    this.name = `informer ${path}`;
+  }
+
+  addHandler(h: EventHandler<T>): void { this.#handlers.push(h); }
+
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    if (this.#synced || this.#cache.size) throw new Error('add indexes before start');
+    this.#indexFuncs.set(name, fn);
+    this.#indexes.set(name, new Map());
+  }
+
+  get(key: string): T | undefined { return this.#cache.get(key); }
+  list(): T[] { return [...this.#cache.values()]; }
+  size(): number { return this.#cache.size; }
+  byIndex(name: string, value: string): T[] {
+    const keys = this.#indexes.get(name)?.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) { const o = this.#cache.get(k); if (o) out.push(o); }
+    return out;
+  }
+  hasSynced(): boolean { return this.#synced; }
+  waitForSync(): Promise<void> {
+    return this.#synced ? Promise.resolve() : new Promise((r) => this.#syncWaiters.push(r));
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    let backoffMs = 0;
+    while (!signal.aborted) {
+      try {
+        if (!this.#rv) await this.#relist();
+        const outcome = await this.#watchOnce(signal);
+        backoffMs = outcome === 'events' ? 0 : Math.min(Math.max(backoffMs * 2, 200), 5_000);
+        if (outcome === 'expired') this.#rv = '';
+      } catch (err) {
+        if (signal.aborted) break;
+        backoffMs = Math.min(Math.max(backoffMs * 2, 500), 30_000);
+        this.#rv = '';
+      }
+      if (backoffMs && !signal.aborted) await sleep(backoffMs, signal);
+    }
+  }
+
+  async #relist(): Promise<void> {
+    const list = await this.client.listAll<T>(this.path, this.query as Record<string, string>);
+    const seen = new Set<string>();
+    for (const o of list.items) {
+      const k = keyOf(o);
+      seen.add(k);
+      this.#put(k, o);
+    }
+    for (const [k, o] of [...this.#cache]) if (!seen.has(k)) this.#remove(k, o);
+    this.#rv = list.metadata.resourceVersion;
+    if (!this.#synced) {
+      this.#synced = true;
+      for (const w of this.#syncWaiters.splice(0)) w();
+    }
+  }
+
+  /** One watch stream; resolves with how it ended. */
+  #watchOnce(signal: AbortSignal): Promise<'events' | 'quiet' | 'expired'> {
+    return new Promise((resolve, reject) => {
+      let sawEvent = false;
+      let expired = false;
+      let abort: AbortController | undefined;
+      const onAbort = () => abort?.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', ...this.query as Record<string, string> };
+      new Watch(this.kc).watch(this.path, params, (type, obj: T) => {
+        if (type === 'ERROR') {
+          const code = (obj as unknown as { code?: number }).code;
+          if (code === 410) expired = true;
+          return;
+        }
+        sawEvent = true;
+        const rv = obj.metadata?.resourceVersion;
+        if (type === 'ADDED' || type === 'MODIFIED') this.#put(keyOf(obj), obj);
+        else if (type === 'DELETED') { const k = keyOf(obj); const old = this.#cache.get(k); if (old) this.#remove(k, obj); }
+        if (rv) this.#rv = rv;
+      }, (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) return resolve('quiet');
+        const status = (err as { statusCode?: number } | null)?.statusCode;
+        if (status === 410 || expired) return resolve('expired');
+        if (err && (err as Error).name !== 'AbortError') return reject(err);
+        resolve(sawEvent ? 'events' : 'quiet');
+      }).then((c) => { abort = c; if (signal.aborted) c.abort(); }, reject);
+    });
+  }
+
+  #put(key: string, obj: T): void {
+    const old = this.#cache.get(key);
+    if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
+    if (old) this.#unindex(key, old);
+    this.#cache.set(key, obj);
+    this.#index(key, obj);
+    for (const h of this.#handlers) {
+      try { if (old) h.onUpdate?.(old, obj); else h.onAdd?.(obj); } catch { /* handlers must not break the cache */ }
+    }
+  }
+
+  #remove(key: string, last: T): void {
+    const old = this.#cache.get(key);
+    if (old) this.#unindex(key, old);
+    this.#cache.delete(key);
+    for (const h of this.#handlers) { try { h.onDelete?.(last); } catch { /* see #put */ } }
+  }
+
+  #index(key: string, obj: T): void {
+    for (const [name, fn] of this.#indexFuncs) {
+      const idx = this.#indexes.get(name)!;
+      for (const v of fn(obj)) {
+        let s = idx.get(v);
+        if (!s) idx.set(v, (s = new Set()));
+        s.add(key);
+      }
+    }
+  }
+
+  #unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.#indexFuncs) {
+      const idx = this.#indexes.get(name)!;
+      for (const v of fn(obj)) {
+        const s = idx.get(v);
+        if (s) { s.delete(key); if (!s.size) idx.delete(v); }
+      }
+    }
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,60 @@
+// Starts an embedded cluster on a free loopback port for end-to-end tests, with a kubeconfig
+// file for the real kubectl and a KubeConfig for client-node.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { startCluster, type Cluster, type ClusterOptions } from '../../src/cli/cluster.js';
+
+export interface TestCluster extends Cluster {
+  dir: string;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'everynode-test-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const cluster = await startCluster({ dataDir: null, port: 0, kubeconfigPath, controller: false, scheduler: false, nodes: 0, ...o });
+  const ac = new AbortController();
+  const running = cluster.run(ac.signal);
+  return Object.assign(cluster, {
+    dir, kubeconfigPath,
+    async stop() {
+      ac.abort();
+      await running;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+export const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+
+export interface KubectlResult { code: number; stdout: string; stderr: string }
+
+/** Runs the real kubectl against the cluster with its own HOME, so no user config or cache leaks in. */
+export function kubectl(c: TestCluster, args: string[], input?: string): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = execFile('kubectl', ['--kubeconfig', c.kubeconfigPath, '--cache-dir', join(c.dir, 'cache'), ...args], {
+      env: { ...process.env, HOME: c.dir, KUBECONFIG: c.kubeconfigPath }, timeout: 60_000,
+    }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) { child.stdin?.write(input); }
+    child.stdin?.end();
+  });
+}
+
+/** Polls until fn returns a truthy value (or throws after timeoutMs). Not a timed assertion: it only bounds a wait. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) { last = err; }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
