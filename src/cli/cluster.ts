@@ -37,7 +37,7 @@ export interface Cluster {
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const api = await startApiServer({ dataDir: o.dataDir, address: o.address, port: o.port });
   const kc = kubeconfigYaml({ server: api.url, caCertPem: api.caCertPem, token: api.token });
-  if (o.kubeconfigPath) writeKubeconfig(o.kubeconfigPath, { server: api.url, caCertPem: api.caCertPem, token: api.token });
+  if (o.kubeconfigPath) await writeKubeconfig(o.kubeconfigPath, { server: api.url, caCertPem: api.caCertPem, token: api.token });
   const kubeConfig = () => { const k = new KubeConfig(); k.loadFromString(kc); return k; };
   const log = o.log ?? (() => {});
   return {
