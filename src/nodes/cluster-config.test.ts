@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseClusterConfig, defaultConfig, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
+
+const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
+
+test('the shipped example parses, with an hw-rng pool and defaults filled', () => {
+  const c = parseClusterConfig(example);
+  assert.equal(c.pools.length, 4);
+  assert.ok(c.pools.some((p) => p.labels.feature === 'hw-rng'));
+  assert.equal(c.nodeMonitorGracePeriodMs, 40_000);
+  const secure = c.pools.find((p) => p.name === 'secure')!;
+  assert.deepEqual(secure.pods.rules, []);
+  assert.deepEqual(secure.pods.startupDelay, { uniform: { min: 500, max: 1500 } });
+  assert.equal(secure.namePrefix, 'secure');
+  assert.equal(c.pools.find((p) => p.name === 'gpu')!.capacity['nvidia.com/gpu'], '1');
+});
+
+test('defaultConfig(n) is one pool of n nodes with stock capacity', () => {
+  const c = defaultConfig(3);
+  assert.equal(c.pools[0].count, 3);
+  assert.deepEqual(c.pools[0].capacity, { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' });
+  assert.deepEqual(plannedNodes(c).map((n) => [n.name, n.ordinal]), [['node-0', 0], ['node-1', 1], ['node-2', 2]]);
+});
+
+const bad = (yamlText: string) => {
+  try { parseClusterConfig(yamlText); } catch (e) { return (e as Error).message; }
+  assert.fail('expected an error');
+};
+
+test('errors are one line naming the field path', () => {
+  const cases: [string, string][] = [
+    ['pools: [{name: a, count: 1}, {name: b, count: 1, capacity: {cpu: abc}}]', 'cluster.yaml: pools[1].capacity.cpu: invalid quantity "abc"'],
+    ['pools: [{name: a, count: -1}]', 'cluster.yaml: pools[0].count: '],
+    ['pools: [{name: A_b, count: 1}]', 'cluster.yaml: pools[0].name: must be a DNS label'],
+    ['pools: [{name: a, count: 1, colour: red}]', 'cluster.yaml: pools[0]: '],
+    ['pools: [{name: a, count: 1, labels: {"bad key!": x}}]', 'cluster.yaml: pools[0].labels.bad key!: key'],
+    ['pools: [{name: a, count: 1, taints: [{key: k, effect: Sometimes}]}]', 'cluster.yaml: pools[0].taints[0].effect: '],
+    ['pools: [{name: a, count: 1, pods: {rules: [{image: x}]}}]', 'cluster.yaml: pools[0].pods.rules[0]: exactly one of pullError'],
+    ['pools: [{name: a, count: 1, pods: {rules: [{image: x, imageRegex: y, neverReady: true}]}}]', 'cluster.yaml: pools[0].pods.rules[0]: exactly one of image or imageRegex'],
+    ['pools: [{name: a, count: 1, pods: {rules: [{imageRegex: "(", neverReady: true}]}}]', 'cluster.yaml: pools[0].pods.rules[0].imageRegex: invalid regular expression'],
+    ['pools: [{name: a, count: 1, pods: {readinessDelay: {uniform: {min: 5, max: 1}}}}]', 'cluster.yaml: pools[0].pods.readinessDelay'],
+    ['pools: [{name: a, count: 1}, {name: b, namePrefix: a, count: 1}]', 'cluster.yaml: pools[1].namePrefix: duplicate node name prefix "a"'],
+    ['pools: []', 'cluster.yaml: pools: '],
+    ['', 'cluster.yaml: pools: '],
+    ['pools: [{name: a, count: 1}]\nfoo: [', 'cluster.yaml: '],
+  ];
+  for (const [text, prefix] of cases) {
+    const msg = bad(text);
+    assert.ok(msg.startsWith(prefix), `${JSON.stringify(text)} → ${msg}`);
+    assert.ok(!msg.includes('\n'), msg);
+  }
+});
+
+test('rules: glob and regex image matching, first match wins', () => {
+  const c = parseClusterConfig(example);
+  const rules = c.pools.find((p) => p.name === 'flaky')!.pods.rules;
+  assert.equal(ruleForImage(rules, 'registry.invalid/app:1')?.pullError, 'ErrImagePull');
+  assert.ok(ruleForImage(rules, 'busybox:crash')?.crashLoop);
+  assert.ok(ruleForImage(rules, 'busybox:crash-2')?.crashLoop);
+  assert.ok(ruleForImage(rules, 'acme/job-runner:v1')?.exit);
+  assert.equal(ruleForImage(rules, 'nginx:never-ready')?.neverReady, true);
+  assert.equal(ruleForImage(rules, 'nginx:1.27'), undefined);
+  assert.ok(globToRegExp('a.b?c*').test('a.bXcdef'));
+  assert.ok(!globToRegExp('a.b').test('aXb'));
+});
+
+test('sampleDelay covers each distribution', () => {
+  assert.equal(sampleDelay({ constant: 42 }, () => 0.9), 42);
+  assert.equal(sampleDelay({ uniform: { min: 100, max: 200 } }, () => 0.25), 125);
+  // u1 = 1 - 0 = 1 → z0 = 0 → the mean
+  assert.equal(sampleDelay({ normal: { mean: 1000, stddev: 300 } }, () => 0), 1000);
+  const seq = [0.999, 0.5]; // u1 = 0.001, cos(pi) = -1 → about mean - 3.7 stddev
+  assert.equal(sampleDelay({ normal: { mean: 10, stddev: 1000 } }, () => seq.shift()!), 0); // clamped at 0
+});

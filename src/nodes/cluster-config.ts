@@ -1,0 +1,147 @@
+// The cluster file (`everynode up --config cluster.yaml`): node pools and how their pods behave.
+// Parsed with yaml, validated with zod; every error is one line naming the field path.
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseQuantity } from '../api/quantity.js';
+import { isDNS1123Label, isQualifiedName, isValidLabelValue } from '../api/validation.js';
+
+const quantity = z.union([z.string(), z.number()]).transform((v) => String(v))
+  .refine((v) => parseQuantity(v) !== undefined && !v.startsWith('-'), { error: (i) => `invalid quantity ${JSON.stringify(String(i.input))}` });
+
+const ms = z.number().nonnegative();
+/** A delay distribution in milliseconds; a bare number means a constant. */
+export const DelaySchema = z.union([
+  ms.transform((constant) => ({ constant })),
+  z.strictObject({ constant: ms }),
+  z.strictObject({ uniform: z.strictObject({ min: ms, max: ms }).refine((u) => u.max >= u.min, { error: 'max must be >= min' }) }),
+  z.strictObject({ normal: z.strictObject({ mean: ms, stddev: ms }) }),
+]);
+export type Delay = { constant: number } | { uniform: { min: number; max: number } } | { normal: { mean: number; stddev: number } };
+
+const labels = z.record(z.string(), z.string()).superRefine((m, ctx) => {
+  for (const [k, v] of Object.entries(m)) {
+    const errs = [...isQualifiedName(k).map((e) => `key ${JSON.stringify(k)}: ${e}`), ...isValidLabelValue(v).map((e) => `value ${JSON.stringify(v)}: ${e}`)];
+    if (errs.length) ctx.addIssue({ code: 'custom', path: [k], message: errs[0] });
+  }
+});
+
+const TaintSchema = z.strictObject({
+  key: z.string().refine((k) => isQualifiedName(k).length === 0, { error: 'invalid taint key' }),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+const regex = z.string().refine((r) => { try { new RegExp(r); return true; } catch { return false; } }, { error: 'invalid regular expression' });
+
+/** One behaviour rule: which images it applies to and what their containers do. */
+const RuleSchema = z.strictObject({
+  image: z.string().min(1).optional(),            // glob: * matches any run, ? one character
+  imageRegex: regex.optional(),
+  pullError: z.enum(['ErrImagePull', 'InvalidImageName']).optional(),
+  crashLoop: z.strictObject({ after: DelaySchema.default({ constant: 5000 }), exitCode: z.number().int().min(1).max(255).default(1) }).optional(),
+  exit: z.strictObject({ after: DelaySchema.default({ constant: 5000 }), exitCode: z.number().int().min(0).max(255).default(0) }).optional(),
+  neverReady: z.literal(true).optional(),
+}).superRefine((r, ctx) => {
+  if ((r.image === undefined) === (r.imageRegex === undefined)) ctx.addIssue({ code: 'custom', message: 'exactly one of image or imageRegex is required' });
+  const actions = (['pullError', 'crashLoop', 'exit', 'neverReady'] as const).filter((a) => r[a] !== undefined);
+  if (actions.length !== 1) ctx.addIssue({ code: 'custom', message: 'exactly one of pullError, crashLoop, exit or neverReady is required' });
+});
+export type BehaviourRule = z.infer<typeof RuleSchema>;
+
+const BehaviourSchema = z.strictObject({
+  startupDelay: DelaySchema.default({ uniform: { min: 500, max: 1500 } }),
+  readinessDelay: DelaySchema.default({ uniform: { min: 1000, max: 3000 } }),
+  rules: z.array(RuleSchema).default([]),
+});
+export type PodBehaviour = z.infer<typeof BehaviourSchema>;
+
+const CapacitySchema = z.strictObject({
+  cpu: quantity.default('4'),
+  memory: quantity.default('16Gi'),
+  pods: quantity.default('110'),
+  'ephemeral-storage': quantity.default('100Gi'),
+}).catchall(quantity); // extended resources, e.g. example.com/gpu
+
+const PoolSchema = z.strictObject({
+  name: z.string().refine((n) => isDNS1123Label(n).length === 0, { error: 'must be a DNS label (lowercase letters, digits, -)' }),
+  count: z.number().int().min(0).max(10000),
+  namePrefix: z.string().optional(),
+  labels: labels.default({}),
+  annotations: z.record(z.string(), z.string()).default({}),
+  taints: z.array(TaintSchema).default([]),
+  capacity: CapacitySchema.default({ cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' }),
+  os: z.string().default('linux'),
+  arch: z.string().default('amd64'),
+  pods: BehaviourSchema.default({ startupDelay: { uniform: { min: 500, max: 1500 } }, readinessDelay: { uniform: { min: 1000, max: 3000 } }, rules: [] }),
+}).transform((p) => ({ ...p, namePrefix: p.namePrefix ?? p.name }));
+export type Pool = z.infer<typeof PoolSchema>;
+
+export const ClusterConfigSchema = z.strictObject({
+  apiVersion: z.literal('everynode.dev/v1alpha1').optional(),
+  kind: z.literal('Cluster').optional(),
+  /** How often simulated kubelets renew their Lease (jittered by the shell). */
+  heartbeatIntervalMs: ms.default(10_000),
+  /** kube-controller-manager --node-monitor-grace-period. */
+  nodeMonitorGracePeriodMs: ms.default(40_000),
+  pools: z.array(PoolSchema).min(1),
+}).superRefine((c, ctx) => {
+  const seen = new Set<string>();
+  c.pools.forEach((p, i) => {
+    if (seen.has(p.namePrefix)) ctx.addIssue({ code: 'custom', path: ['pools', i, 'namePrefix'], message: `duplicate node name prefix "${p.namePrefix}"` });
+    seen.add(p.namePrefix);
+  });
+});
+export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
+
+/** `pools[1].capacity.cpu` from zod's path array. */
+function pathString(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+/** Parses and validates the cluster file; throws an Error with a single line `file: path: problem`. */
+export function parseClusterConfig(yamlText: string, fileName = 'cluster.yaml'): ClusterConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText, { prettyErrors: false });
+  } catch (e) {
+    throw new Error(`${fileName}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const r = ClusterConfigSchema.safeParse(doc ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = pathString(issue.path);
+  throw new Error(`${fileName}: ${where ? `${where}: ` : ''}${issue.message.split('\n')[0]}`);
+}
+
+/** The config `--nodes N` stands for: one general pool of N identical nodes. */
+export function defaultConfig(n: number): ClusterConfig {
+  return ClusterConfigSchema.parse({ pools: [{ name: 'node', count: n }] });
+}
+
+/** Deterministic node names for a config: `${namePrefix}-${i}` per pool, with a cluster-wide ordinal. */
+export function plannedNodes(c: ClusterConfig): { pool: Pool; name: string; ordinal: number }[] {
+  const out: { pool: Pool; name: string; ordinal: number }[] = [];
+  for (const pool of c.pools) for (let i = 0; i < pool.count; i++) out.push({ pool, name: `${pool.namePrefix}-${i}`, ordinal: out.length });
+  return out;
+}
+
+/** Glob for images: `*` any run, `?` one character, everything else literal. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** The first rule whose image pattern matches, if any. */
+export function ruleForImage(rules: readonly BehaviourRule[], image: string): BehaviourRule | undefined {
+  return rules.find((r) => (r.image !== undefined ? globToRegExp(r.image).test(image) : new RegExp(r.imageRegex!).test(image)));
+}
+
+/** Samples a delay; `rand` returns values in [0, 1). Normal uses Box-Muller and is clamped at 0. */
+export function sampleDelay(d: Delay, rand: () => number): number {
+  if ('constant' in d) return d.constant;
+  if ('uniform' in d) return d.uniform.min + (d.uniform.max - d.uniform.min) * rand();
+  const u1 = 1 - rand(); // in (0, 1], so log is finite
+  const u2 = rand();
+  const z0 = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.max(0, d.normal.mean + d.normal.stddev * z0);
+}
