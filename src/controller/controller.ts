@@ -1,0 +1,128 @@
+// The DaemonSet controller's shell: informers feed a keyed work queue; each reconcile reads the
+// caches into a Snapshot, asks the pure core for a Plan and carries it out through the API.
+// Works the same against the embedded cluster and any real cluster.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/types.js';
+import { controllerRefOf, keyOf } from '../api/meta.js';
+import { RawClient } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
+import { WorkQueue } from '../kube/workqueue.js';
+import type { Runnable } from '../kube/manager.js';
+import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, nodeChangeMatters } from './core/triggers.js';
+import { targetNodeName } from './core/pods.js';
+import type { BackoffState } from './core/backoff.js';
+import { Expectations } from './expectations.js';
+import { Reconciler } from './reconciler.js';
+import { EventRecorder } from './events.js';
+
+export interface ControllerOptions {
+  /** Only this namespace's DaemonSets (and pods); all namespaces when empty. */
+  namespace?: string;
+  /** Set spec.nodeName directly on every pod (no scheduler needed). Per DaemonSet: annotation everynode.dev/bind=direct. */
+  bindDirectly?: boolean;
+  workers?: number;
+  log?: (line: string) => void;
+}
+
+export const BIND_ANNOTATION = 'everynode.dev/bind';
+
+export interface Caches {
+  daemonSets: Informer<DaemonSet & KObject>;
+  pods: Informer<Pod & KObject>;
+  nodes: Informer<Node & KObject>;
+  revisions: Informer<ControllerRevision & KObject>;
+}
+
+export class DaemonSetController implements Runnable {
+  readonly name = 'daemonset-controller';
+  readonly client: RawClient;
+  readonly caches: Caches;
+  readonly queue = new WorkQueue<string>();
+  readonly expectations = new Expectations();
+  readonly backoff = new Map<string, BackoffState>();
+  private readonly reconciler: Reconciler;
+
+  constructor(kc: KubeConfig, readonly opts: ControllerOptions = {}) {
+    this.client = new RawClient(kc);
+    const ns = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
+    this.caches = {
+      daemonSets: new Informer(kc, this.client, `/apis/apps/v1${ns}/daemonsets`),
+      pods: new Informer(kc, this.client, `/api/v1${ns}/pods`),
+      nodes: new Informer(kc, this.client, '/api/v1/nodes'),
+      revisions: new Informer(kc, this.client, `/apis/apps/v1${ns}/controllerrevisions`),
+    };
+    this.caches.pods.addIndex('owner', (p) => { const r = controllerRefOf(p); return r ? [r.uid] : []; });
+    this.caches.pods.addIndex('orphans', (p) => (controllerRefOf(p) ? [] : [p.metadata?.namespace ?? '']));
+    this.caches.pods.addIndex('node', (p) => { const n = targetNodeName(p); return n ? [n] : []; });
+    this.caches.revisions.addIndex('owner', (r) => { const ref = controllerRefOf(r); return ref ? [ref.uid] : []; });
+    this.caches.revisions.addIndex('orphans', (r) => (controllerRefOf(r) ? [] : [r.metadata?.namespace ?? '']));
+    const events = new EventRecorder(this.client, 'daemonset-controller');
+    this.reconciler = new Reconciler(this, events);
+    this.wireHandlers();
+  }
+
+  private wireHandlers(): void {
+    const { daemonSets, pods, nodes } = this.caches;
+    daemonSets.addHandler({
+      onAdd: (ds) => this.queue.add(keyOf(ds)),
+      onUpdate: (_o, ds) => this.queue.add(keyOf(ds)),
+      onDelete: (ds) => { this.expectations.forget(keyOf(ds)); this.backoff.delete(keyOf(ds)); },
+    });
+    const dsList = () => daemonSets.list();
+    pods.addHandler({
+      onAdd: (p) => {
+        for (const k of daemonSetKeysForPodChange(undefined, p, dsList())) {
+          if (controllerRefOf(p)) this.expectations.creationObserved(k);
+          this.queue.add(k);
+        }
+      },
+      onUpdate: (old, p) => { for (const k of daemonSetKeysForPodChange(old, p, dsList())) this.queue.add(k); },
+      onDelete: (p) => {
+        for (const k of daemonSetKeysForPodChange(p, undefined, dsList())) {
+          this.expectations.deletionObserved(k, p.metadata?.uid);
+          this.queue.add(k);
+        }
+      },
+    });
+    // Node changes touch only the DaemonSets whose decision for that node changes (§5.1, the
+    // ≥1.33 path), so relabelling one node of thousands does not resync everything.
+    const forNode = (node: Node) => {
+      for (const ds of dsList()) {
+        const has = pods.byIndex('node', node.metadata?.name ?? '').some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid);
+        if (daemonSetNeedsSyncForNode(ds, node, has)) this.queue.add(keyOf(ds));
+      }
+    };
+    nodes.addHandler({
+      onAdd: forNode,
+      onUpdate: (old, n) => { if (nodeChangeMatters(old, n)) forNode(n); },
+      onDelete: (n) => { for (const ds of dsList()) if (pods.byIndex('node', n.metadata?.name ?? '').some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid)) this.queue.add(keyOf(ds)); },
+    });
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const infs = Object.values(this.caches) as Informer[];
+    const runs = infs.map((i) => i.start(signal));
+    await Promise.race([Promise.all(infs.map((i) => i.waitForSync())), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    const workers = Array.from({ length: this.opts.workers ?? 4 }, () => this.work());
+    await Promise.all([...workers, ...runs]);
+    this.client.close();
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        const r = await this.reconciler.reconcile(key);
+        this.queue.forget(key);
+        if (r.requeueAfterMs !== undefined) this.queue.addAfter(key, r.requeueAfterMs);
+      } catch (err) {
+        this.opts.log?.(`daemonset-controller: sync ${key} failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+}

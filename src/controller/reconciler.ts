@@ -1,0 +1,184 @@
+// One DaemonSet sync: caches → Snapshot → plan (pure) → writes through the API (§5.3 order:
+// claim, history, manage + rolling update under expectations, cleanup, status).
+import type { ControllerRevision, DaemonSet, KObject, Pod } from '../api/types.js';
+import { controllerRefOf, keyOf, splitKey } from '../api/meta.js';
+import { ApiStatusError, isConflict, isNotFound } from '../kube/client.js';
+import { claimObjects } from './core/claim.js';
+import { plan, planStatusOnly, type Plan } from './core/plan.js';
+import { slowStartBatches } from './core/manage.js';
+import { templateHash } from './core/history.js';
+import { controllerRefTo } from './core/pods.js';
+import { podCreatedEvent, podCreateFailedEvent, podDeletedEvent, podDeleteFailedEvent } from './core/events.js';
+import { gcBackoff } from './core/backoff.js';
+import type { DaemonSetController } from './controller.js';
+import { BIND_ANNOTATION } from './controller.js';
+import type { EventRecorder } from './events.js';
+
+const enc = encodeURIComponent;
+const dsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/daemonsets/${enc(name)}`;
+const podsPath = (ns: string) => `/api/v1/namespaces/${enc(ns)}/pods`;
+const revsPath = (ns: string) => `/apis/apps/v1/namespaces/${enc(ns)}/controllerrevisions`;
+
+export class Reconciler {
+  constructor(private readonly c: DaemonSetController, private readonly events: EventRecorder) {}
+
+  async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
+    const { caches, expectations } = this.c;
+    const cached = caches.daemonSets.get(key);
+    if (!cached) { expectations.forget(key); return {}; }
+    const ds = structuredClone(cached) as DaemonSet;
+    const ns = ds.metadata!.namespace!;
+    const nowMs = Date.now();
+
+    const pods = await this.claim(ds, this.candidates(caches.pods, ds), podsPath(ns));
+    const revisions = await this.claim(ds, this.candidates(caches.revisions, ds), revsPath(ns));
+    const bindDirectly = this.c.opts.bindDirectly === true || ds.metadata?.annotations?.[BIND_ANNOTATION] === 'direct';
+    const snapshot = {
+      ds, nodes: caches.nodes.list(), pods: pods as Pod[], revisions: revisions as ControllerRevision[],
+      nowMs, backoff: gcBackoff(this.c.backoff.get(key) ?? {}, nowMs), bindDirectly,
+    };
+
+    if (!expectations.satisfied(key)) {
+      // Our last writes are not all in the cache yet: acting now would duplicate them.
+      const s = planStatusOnly(snapshot, templateHash(ds));
+      if (s.writeStatus) await this.writeStatus(ds, s.status);
+      return s.requeueAfterMs !== undefined ? { requeueAfterMs: s.requeueAfterMs } : {};
+    }
+
+    const p = plan(snapshot);
+    this.c.backoff.set(key, p.backoff);
+    for (const e of p.events) this.events.record(ds, e);
+    await this.applyHistory(ds, p);
+    await this.applyPods(key, ds, p);
+    if (p.writeStatus) await this.writeStatus(ds, p.status);
+    return p.requeueAfterMs !== undefined ? { requeueAfterMs: p.requeueAfterMs } : {};
+  }
+
+  /** Objects this DaemonSet controls plus orphans in its namespace that it may adopt. */
+  private candidates<T extends KObject>(inf: { byIndex(i: string, v: string): T[] }, ds: DaemonSet): T[] {
+    return [...inf.byIndex('owner', ds.metadata!.uid!), ...inf.byIndex('orphans', ds.metadata!.namespace!)];
+  }
+
+  /** ControllerRef claiming (§5.6): adopt matching orphans, release owned objects that stopped matching. */
+  private async claim<T extends KObject>(ds: DaemonSet, objects: T[], collection: string): Promise<T[]> {
+    const r = claimObjects(ds, objects);
+    const owned = new Set(r.owned);
+    if (r.adopt.length || r.release.length) {
+      // Re-check with a live read that the DaemonSet still exists and is the same one (upstream's RecheckDeletionTimestamp).
+      const fresh = await this.c.client.request<DaemonSet>('GET', dsPath(ds.metadata!.namespace!, ds.metadata!.name!)).catch(() => undefined);
+      if (!fresh || fresh.metadata?.uid !== ds.metadata?.uid || fresh.metadata?.deletionTimestamp) {
+        return r.owned.filter((o) => !r.adopt.includes(o));
+      }
+    }
+    for (const o of r.adopt) {
+      try {
+        await this.c.client.request('PATCH', `${collection}/${enc(o.metadata!.name!)}`, {
+          metadata: { ownerReferences: [...(o.metadata?.ownerReferences ?? []), controllerRefTo(ds)], uid: o.metadata!.uid },
+        }, 'application/merge-patch+json');
+      } catch (err) {
+        owned.delete(o);
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
+    for (const o of r.release) {
+      try {
+        const refs = (o.metadata?.ownerReferences ?? []).filter((x) => x.uid !== ds.metadata?.uid);
+        await this.c.client.request('PATCH', `${collection}/${enc(o.metadata!.name!)}`, {
+          metadata: { ownerReferences: refs.length ? refs : null, uid: o.metadata!.uid },
+        }, 'application/merge-patch+json');
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
+    return [...owned];
+  }
+
+  private async applyHistory(ds: DaemonSet, p: Plan): Promise<void> {
+    const ns = ds.metadata!.namespace!;
+    if (p.createRevision) {
+      try {
+        await this.c.client.request('POST', revsPath(ns), p.createRevision);
+      } catch (err) {
+        if (!(err instanceof ApiStatusError && err.code === 409)) throw err;
+        // Someone else's revision holds the name: equal data means it is ours to use; otherwise a
+        // hash collision, which bumps collisionCount so the next sync hashes differently (§4.3).
+        const existing = await this.c.client.request<ControllerRevision>('GET', `${revsPath(ns)}/${enc(p.createRevision.metadata!.name!)}`);
+        const same = JSON.stringify(existing.data) === JSON.stringify(p.createRevision.data) && controllerRefOf(existing as unknown as KObject)?.uid === ds.metadata?.uid;
+        if (!same) {
+          await this.writeStatus(ds, { ...(ds.status ?? p.status), collisionCount: (ds.status?.collisionCount ?? 0) + 1 });
+          throw new Error(`hash collision for revision ${p.createRevision.metadata!.name}; collisionCount bumped`);
+        }
+      }
+    }
+    for (const r of p.updateRevisions) {
+      await this.c.client.request('PUT', `${revsPath(ns)}/${enc(r.metadata!.name!)}`, r);
+    }
+    for (const name of p.deleteRevisions) {
+      await this.c.client.request('DELETE', `${revsPath(ns)}/${enc(name)}`).catch((err) => { if (!isNotFound(err)) throw err; });
+    }
+    for (const r of p.relabelPods) {
+      await this.c.client.request('PATCH', `${podsPath(ns)}/${enc(r.name)}`, { metadata: { labels: { 'controller-revision-hash': r.hash } } }, 'application/merge-patch+json')
+        .catch((err) => { if (!isNotFound(err)) throw err; });
+    }
+  }
+
+  /** Creates in slow-start batches, then deletes, all under expectations (§5.7, §5.8). */
+  private async applyPods(key: string, ds: DaemonSet, p: Plan): Promise<void> {
+    const ns = ds.metadata!.namespace!;
+    const { expectations, caches } = this.c;
+    const deleteUids = p.deletePods.map((d) => caches.pods.get(`${ns}/${d.name}`)?.metadata?.uid ?? `unknown:${d.name}`);
+    if (!p.createPods.length && !p.deletePods.length) return;
+    expectations.expect(key, p.createPods.length, deleteUids);
+
+    let next = 0;
+    let failed: unknown;
+    for (const size of slowStartBatches(p.createPods.length)) {
+      const batch = p.createPods.slice(next, next + size);
+      next += size;
+      const results = await Promise.allSettled(batch.map((c) => this.c.client.request<Pod>('POST', podsPath(ns), c.pod)));
+      for (const r of results) {
+        if (r.status === 'fulfilled') {
+          this.events.record(ds, podCreatedEvent(r.value.metadata?.name ?? ''));
+        } else {
+          expectations.creationFailed(key);
+          failed ??= r.reason;
+          // A namespace being deleted refuses creates with 403; nothing to report per pod then.
+          this.events.record(ds, podCreateFailedEvent(r.reason instanceof Error ? r.reason.message : String(r.reason)));
+        }
+      }
+      if (failed) {
+        // Stop after a failing batch (slow start): the rest will never be observed.
+        for (let i = next; i < p.createPods.length; i++) expectations.creationFailed(key);
+        break;
+      }
+    }
+    await Promise.all(p.deletePods.map(async (d, i) => {
+      try {
+        await this.c.client.request('DELETE', `${podsPath(ns)}/${enc(d.name)}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+        this.events.record(ds, podDeletedEvent(d.name));
+      } catch (err) {
+        expectations.deletionObserved(key, deleteUids[i]);
+        if (isNotFound(err)) return;
+        failed ??= err;
+        this.events.record(ds, podDeleteFailedEvent(err instanceof Error ? err.message : String(err)));
+      }
+    }));
+    if (failed) throw failed;
+  }
+
+  /** Status write that skips no-ops and retries once on a conflict with a fresh read (§7). */
+  private async writeStatus(ds: DaemonSet, status: DaemonSet['status']): Promise<void> {
+    const { namespace, name } = splitKey(keyOf(ds));
+    const path = `${dsPath(namespace, name)}/status`;
+    try {
+      await this.c.client.request('PUT', path, { ...ds, status });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (!isConflict(err)) throw err;
+      const fresh = await this.c.client.request<DaemonSet>('GET', dsPath(namespace, name));
+      // The generation may have moved on; only observedGeneration we actually planned for is claimed.
+      const s = { ...status, observedGeneration: Math.min(status?.observedGeneration ?? 0, fresh.metadata?.generation ?? 0) };
+      await this.c.client.request('PUT', path, { ...fresh, status: s });
+    }
+  }
+}
