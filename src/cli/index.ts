@@ -1,6 +1,7 @@
 // The command tree. Each command lives in commands/; this file only wires them up.
 import { Command } from '@commander-js/extra-typings';
 import { upCommand } from './commands/up.js';
+import { controllerCommand } from './commands/controller.js';
 
 export async function run(argv: string[]): Promise<number | undefined> {
   const program = new Command('everynode')
@@ -8,6 +9,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(upCommand());
+  program.addCommand(controllerCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {
