@@ -1,0 +1,138 @@
+// manage / podsShouldBeOnNode (§5.4): which nodes need a pod and which pods must go.
+import type { DaemonSet, Node, Pod } from '../../api/types.js';
+import { advanceBackoff, failedPodBackoffKey, inBackoff, type BackoffState } from './backoff.js';
+import { nodeShouldRunDaemonPod } from './eligibility.js';
+import { compareOldestFirst, isPodAvailable, isPodReady, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from './pods.js';
+import { allowsSurge } from './rollout.js';
+
+export const BURST_REPLICAS = 250;
+
+export type DeleteReason =
+  | 'duplicate' | 'failed' | 'succeeded' | 'not-eligible' | 'node-gone' | 'surge-replaced' | 'rolling-update';
+export interface PodDeletion { name: string; reason: DeleteReason }
+export interface CoreEvent { type: 'Normal' | 'Warning'; reason: string; message: string }
+
+/**
+ * getNodesToDaemonPods: pods grouped by target node, in input order. Pods with no target are
+ * skipped; terminal pods that are being deleted are dropped unless includeDeletedTerminal.
+ */
+export function groupPodsByNode(pods: readonly Pod[], includeDeletedTerminal = false): Map<string, Pod[]> {
+  const out = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    if (!includeDeletedTerminal && isTerminal(pod) && isTerminating(pod)) continue;
+    const node = targetNodeName(pod);
+    if (node === undefined) continue;
+    const list = out.get(node);
+    if (list) list.push(pod); else out.set(node, [pod]);
+  }
+  return out;
+}
+
+export interface ManageInput {
+  ds: DaemonSet;
+  nodes: readonly Node[];
+  podsByNode: ReadonlyMap<string, readonly Pod[]>;
+  hash: string;
+  nowMs: number;
+  backoff: BackoffState;
+}
+
+export interface ManageResult {
+  /** Nodes needing a new pod, in node-list order (before the burst cap). */
+  nodesNeedingPods: string[];
+  podsToDelete: PodDeletion[];
+  events: CoreEvent[];
+  backoff: BackoffState;
+  /** Shortest failed-pod back-off still running: look again after it. */
+  requeueAfterMs?: number;
+}
+
+export function manage(input: ManageInput): ManageResult {
+  const { ds, nodes, podsByNode, hash, nowMs } = input;
+  const ns = ds.metadata?.namespace ?? '';
+  const minReady = ds.spec?.minReadySeconds ?? 0;
+  const surge = allowsSurge(ds);
+  let backoff = input.backoff;
+  let requeueAfterMs: number | undefined;
+  const nodesNeedingPods: string[] = [];
+  const podsToDelete: PodDeletion[] = [];
+  const events: CoreEvent[] = [];
+  const del = (pod: Pod, reason: DeleteReason) => podsToDelete.push({ name: pod.metadata?.name ?? '', reason });
+
+  for (const node of nodes) {
+    const nodeName = node.metadata?.name ?? '';
+    const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
+    const pods = podsByNode.get(nodeName) ?? [];
+    const exists = pods.length > 0;
+
+    if (shouldRun && !exists) { nodesNeedingPods.push(nodeName); continue; }
+    if (!shouldContinueRunning) {
+      if (exists) for (const pod of pods) if (!isTerminating(pod)) del(pod, 'not-eligible');
+      continue;
+    }
+
+    const running: Pod[] = [];
+    for (const pod of pods) {
+      if (isTerminating(pod)) continue;
+      const podName = `${ns}/${pod.metadata?.name ?? ''}`;
+      if (pod.status?.phase === 'Failed') {
+        const key = failedPodBackoffKey(ds, nodeName);
+        if (inBackoff(backoff, key, nowMs)) {
+          const delay = backoff[key].delayMs; // upstream requeues after the full delay, not the remainder
+          requeueAfterMs = requeueAfterMs === undefined ? delay : Math.min(requeueAfterMs, delay);
+          continue;
+        }
+        backoff = advanceBackoff(backoff, key, nowMs);
+        events.push({ type: 'Warning', reason: 'FailedDaemonPod', message: `Found failed daemon pod ${podName} on node ${nodeName}, will try to kill it` });
+        del(pod, 'failed');
+      } else if (pod.status?.phase === 'Succeeded') {
+        events.push({ type: 'Normal', reason: 'SucceededDaemonPod', message: `Found succeeded daemon pod ${podName} on node ${nodeName}, will try to delete it` });
+        del(pod, 'succeeded');
+      } else {
+        running.push(pod);
+      }
+    }
+
+    if (!surge) {
+      // Keep the oldest, whatever its revision. With 0 left the replacement comes next sync.
+      if (running.length > 1) [...running].sort(compareOldestFirst).slice(1).forEach((p) => del(p, 'duplicate'));
+      continue;
+    }
+    if (running.length <= 1) {
+      if (running.length === 0 && shouldRun) nodesNeedingPods.push(nodeName);
+      continue;
+    }
+    // Surge: keep the oldest new and the oldest old pod; the old one goes once it is unready
+    // or the new one is available.
+    let oldestNew: Pod | undefined, oldestOld: Pod | undefined;
+    for (const pod of [...running].sort(compareOldestFirst)) {
+      const isNew = pod.metadata?.labels?.[REVISION_HASH_LABEL] === hash;
+      if (isNew && !oldestNew) oldestNew = pod;
+      else if (!isNew && !oldestOld) oldestOld = pod;
+      else del(pod, 'duplicate');
+    }
+    if (oldestNew && oldestOld && (!isPodReady(oldestOld) || isPodAvailable(oldestNew, minReady, nowMs))) {
+      del(oldestOld, 'surge-replaced');
+    }
+  }
+
+  // Pending pods pinned to a node that no longer exists would never be scheduled nor GC'd.
+  const known = new Set(nodes.map((n) => n.metadata?.name ?? ''));
+  for (const [nodeName, pods] of podsByNode) {
+    if (known.has(nodeName)) continue;
+    for (const pod of pods) if (!pod.spec?.nodeName) del(pod, 'node-gone');
+  }
+  return { nodesNeedingPods, podsToDelete, events, backoff, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+}
+
+/** Slow-start batch sizes 1, 2, 4, … (last one trimmed) covering `count` creates. */
+export function slowStartBatches(count: number, initial = 1): number[] {
+  const out: number[] = [];
+  let remaining = Math.max(0, count);
+  for (let size = Math.max(1, initial); remaining > 0; size *= 2) {
+    const n = Math.min(size, remaining);
+    out.push(n);
+    remaining -= n;
+  }
+  return out;
+}
