@@ -15,7 +15,8 @@ import { tableConvertorFor, toTable } from './tables.js';
 import { decodeProtobufObject } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
-import { openapiV3Document, openapiV3Index } from './openapi/index.js';
+import { builtinSchemas, openapiV3Document, openapiV3Index } from './openapi/index.js';
+import { fieldValidationOutcome, parseFieldValidation, pruneUnknownFields, schemaNameFor } from './fieldvalidation.js';
 import { podSubresource } from './subresources.js';
 
 export interface ApiRequest {
@@ -252,12 +253,27 @@ export class ApiHandler {
     return obj as KObject;
   }
 
-  /** fieldValidation=Strict|Warn|Ignore over unknown and duplicated fields (checked later against schemas). */
-  checkFields(_def: ResourceDef, _obj: KObject, q: URLSearchParams, _warnings: string[]): void {
-    const fv = q.get('fieldValidation');
-    if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
-      throw E.badRequest(`fieldValidation parameter unsupported: ${fv}, expected one of Ignore, Warn, Strict`);
+  /** fieldValidation=Strict|Warn|Ignore: unknown fields are refused, warned about, or dropped silently. */
+  checkFields(def: ResourceDef, obj: KObject, q: URLSearchParams, warnings: string[]): void {
+    const mode = parseFieldValidation(q.get('fieldValidation'));
+    if (!mode) {
+      throw E.badRequest(`fieldValidation parameter unsupported: ${q.get('fieldValidation')}, expected one of Ignore, Warn, Strict`);
     }
+    // Subresource bodies (Binding, Eviction) name their own kind in the resource's group-version.
+    const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
+    const schema = this.schemaName(def.group, def.version, kind);
+    if (!schema) return;
+    const outcome = fieldValidationOutcome(mode, pruneUnknownFields(builtinSchemas, schema, obj));
+    if (outcome.error) throw E.badRequest(outcome.error);
+    warnings.push(...outcome.warnings);
+  }
+
+  private readonly schemaNames = new Map<string, string | undefined>();
+
+  private schemaName(group: string, version: string, kind: string): string | undefined {
+    const key = `${group}/${version}/${kind}`;
+    if (!this.schemaNames.has(key)) this.schemaNames.set(key, schemaNameFor(builtinSchemas, group, version, kind));
+    return this.schemaNames.get(key);
   }
 
   private deleteOptions(req: ApiRequest, q: URLSearchParams): DeleteOptions {
@@ -291,6 +307,7 @@ export class ApiHandler {
     if (!kv) {
       if (ct === 'application/apply-patch+yaml' && !info.subresource) {
         const body = this.patchBodyAsObject(req);
+        this.checkFields(def, body, req.query, warnings);
         const obj = this.store.create(def, ns, { ...body, metadata: { ...body.metadata, name: info.name } }, { dryRun, warnings });
         return ok(201, obj, warnings);
       }

@@ -1,22 +1,16 @@
 // One import point for every kind's strategy (they live one file per kind in resources/).
-import type { ResourceStrategy } from './resources/types.js';
 export { podStrategy } from './resources/pod.js';
 export { daemonSetStrategy } from './resources/daemonset.js';
+export { namespaceStrategy } from './resources/namespace.js';
+export { nodeStrategy } from './resources/node.js';
+export { eventStrategy } from './resources/event.js';
+export { controllerRevisionStrategy } from './resources/controllerrevision.js';
+export { leaseStrategy } from './resources/lease.js';
+export { priorityClassStrategy } from './resources/priorityclass.js';
+export { pdbStrategy as podDisruptionBudgetStrategy } from './resources/pdb.js';
 
-// Kinds whose strategies are still being written get the generic behaviour only.
-const generic: ResourceStrategy = {};
-export const namespaceStrategy = generic;
-export const nodeStrategy = generic;
-export const eventStrategy = generic;
-export const configMapStrategy = generic;
-export const secretStrategy = generic;
-export const serviceAccountStrategy = generic;
-export const serviceStrategy = generic;
-export const controllerRevisionStrategy = generic;
-export const leaseStrategy = generic;
-export const priorityClassStrategy = generic;
-export const podDisruptionBudgetStrategy = generic;
-export const roleStrategy = generic;
-export const clusterRoleStrategy = generic;
-export const roleBindingStrategy = generic;
-export const clusterRoleBindingStrategy = generic;
+export { configMapStrategy } from './resources/configmap.js';
+export { secretStrategy } from './resources/secret.js';
+export { serviceAccountStrategy } from './resources/serviceaccount.js';
+export { serviceStrategy } from './resources/service.js';
+export { roleStrategy, clusterRoleStrategy, roleBindingStrategy, clusterRoleBindingStrategy } from './resources/rbac.js';

@@ -41,10 +41,11 @@ export class GarbageCollector implements Runnable {
       });
       this.informers.set(r, inf);
     }
-    const runs = [...this.informers.values()].map((i) => i.start(signal));
-    await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+    // A stop signal may come at any moment, even before the caches sync or before we get here.
     const stop = () => this.queue.shutDown();
-    signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
+    const runs = [...this.informers.values()].map((i) => i.start(signal));
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
     await Promise.all([this.work(), this.work(), ...runs]);
     this.client.close();
   }

@@ -22,9 +22,11 @@ export class NamespaceController implements Runnable {
       onAdd: (o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
       onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
     });
+    // A stop signal may come at any moment, even before the cache syncs or before we get here.
+    const stop = () => this.queue.shutDown();
+    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const run = inf.start(signal);
-    await inf.waitForSync();
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    await inf.waitForSync(signal);
     const work = async () => {
       for (;;) {
         const ns = await this.queue.get();

@@ -54,8 +54,13 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     return out;
   }
   hasSynced(): boolean { return this.#synced; }
-  waitForSync(): Promise<void> {
-    return this.#synced ? Promise.resolve() : new Promise((r) => this.#syncWaiters.push(r));
+  /** Resolves once the first list is in, or when `signal` aborts (a stopping process never syncs). */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.#synced || signal?.aborted) return Promise.resolve();
+    return new Promise((r) => {
+      this.#syncWaiters.push(r);
+      signal?.addEventListener('abort', () => r(), { once: true });
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -94,10 +99,13 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   /** One watch stream; resolves with how it ended. */
   #watchOnce(signal: AbortSignal): Promise<'events' | 'quiet' | 'expired'> {
     return new Promise((resolve, reject) => {
+      // An abort during the preceding list has already fired; listening for it now would wait forever.
+      if (signal.aborted) return resolve('quiet');
       let sawEvent = false;
       let expired = false;
       let abort: AbortController | undefined;
-      const onAbort = () => abort?.abort();
+      // Resolve on abort ourselves: client-node 1.4.0 does not always call `done` for an aborted stream.
+      const onAbort = () => { abort?.abort(); resolve('quiet'); };
       signal.addEventListener('abort', onAbort, { once: true });
       const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', ...this.query as Record<string, string> };
       new Watch(this.kc).watch(this.path, params, (type, obj: T) => {
