@@ -29,7 +29,13 @@ export class RawClient {
     await this.kc.applyToHTTPSOptions(opts);
     opts.agent = this.agent;
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    if (payload !== undefined) (opts.headers as Record<string, string>)['Content-Type'] = contentType;
+    if (payload !== undefined) {
+      // Node's http client frames DELETE bodies only with an explicit length (no chunking by
+      // default for DELETE), so always send Content-Length.
+      const h = opts.headers as Record<string, string>;
+      h['Content-Type'] = contentType;
+      h['Content-Length'] = String(Buffer.byteLength(payload));
+    }
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
       const req = mod.request(url, opts, (res) => {
