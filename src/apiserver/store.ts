@@ -249,7 +249,11 @@ export class Store {
   commit(def: ResourceDef, kv: KV, next: KObject, opts: WriteOptions = {}): KObject {
     const stored = this.toStorage(def, next);
     const meta = next.metadata!;
-    const finished = meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !this.hasSpecFinalizers(def, next);
+    // An update completes a deletion only once nothing holds it: no finalizers and no grace
+    // period still running (ShouldDeleteDuringUpdate). A terminating pod's status writes must not
+    // cut its graceful termination short; the kubelet's final DELETE ends it.
+    const finished = meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !this.hasSpecFinalizers(def, next) &&
+      (meta.deletionGracePeriodSeconds ?? 0) === 0;
     if (opts.dryRun) return this.decode(def, { value: stored, modRev: kv.modRev });
     if (finished) {
       const r = this.backend.delete(kv.key, kv.modRev);

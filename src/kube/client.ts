@@ -10,6 +10,12 @@ export class ApiStatusError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string, readonly body: unknown) { super(message); }
 }
 
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+}
+
 export interface ListResponse<T = KObject> { metadata: { resourceVersion: string; continue?: string }; items: T[] }
 
 export class RawClient {
@@ -71,6 +77,11 @@ export class RawClient {
       cont = page.metadata.continue ?? '';
     } while (cont);
     return { metadata: { resourceVersion: rv }, items };
+  }
+
+  /** DELETE with DeleteOptions (grace period, UID/resourceVersion preconditions, propagation). */
+  async delete(path: string, options: DeleteOptions = {}): Promise<void> {
+    await this.request('DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', ...options });
   }
 
   close(): void { this.agent.destroy(); }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fieldErrorMessage } from '../../api/fielderrors.js';
 import type { KObject, Pod, PodSpec } from '../../api/types.js';
 import { ApiError } from '../errors.js';
-import { computeQOS, podStrategy, validatePodSpecUpdate } from './pod.js';
+import { addDefaultTolerationSeconds, computeQOS, podStrategy, validatePodSpecUpdate } from './pod.js';
 import { defaultPodSpec, imageTag, validatePodSpec } from './podspec.js';
 import type { AdmissionContext } from './types.js';
 
@@ -208,4 +208,20 @@ test('main-resource updates keep the old status', () => {
   next.status = { phase: 'Succeeded' };
   podStrategy.prepareForUpdate!(next, old, ctx);
   assert.deepEqual(next.status, old.status);
+});
+
+test('DefaultTolerationSeconds: 300 s for not-ready and unreachable unless the pod already tolerates them', () => {
+  const bare = { containers: [] } as unknown as PodSpec;
+  addDefaultTolerationSeconds(bare);
+  assert.deepEqual(bare.tolerations, [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  ]);
+  const daemon = { containers: [], tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }] } as unknown as PodSpec;
+  addDefaultTolerationSeconds(daemon);
+  assert.equal(daemon.tolerations!.length, 2, 'only not-ready is added');
+  assert.equal(daemon.tolerations![1].key, 'node.kubernetes.io/not-ready');
+  const all = { containers: [], tolerations: [{ operator: 'Exists' }] } as unknown as PodSpec;
+  addDefaultTolerationSeconds(all);
+  assert.equal(all.tolerations!.length, 1, 'a match-all toleration covers both');
 });

@@ -133,6 +133,23 @@ export function validatePodSpecUpdate(spec: PodSpec, old: PodSpec): FieldError[]
 
 const asPod = (o: KObject) => o as unknown as Pod;
 
+/** Seconds a pod stays bound to a not-ready or unreachable node before the taint manager evicts it. */
+export const defaultTolerationSeconds = 300;
+
+/**
+ * The DefaultTolerationSeconds admission plugin: every pod that does not say otherwise tolerates
+ * the not-ready and unreachable NoExecute taints for 5 minutes, so a brief node outage does not
+ * evict everything at once.
+ */
+export function addDefaultTolerationSeconds(spec: NonNullable<Pod['spec']>): void {
+  const tolerations = [...(spec.tolerations ?? [])];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some((t) => (t.operator === 'Exists' && !t.key) || (t.key === key && (!t.effect || t.effect === 'NoExecute')));
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
+  }
+  (spec as { tolerations?: unknown }).tolerations = tolerations;
+}
+
 export const podStrategy: ResourceStrategy = {
   default(obj) {
     const pod = asPod(obj);
@@ -175,6 +192,7 @@ export const podStrategy: ResourceStrategy = {
     // ServiceAccount admission: every pod runs as some account, "default" unless named.
     if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
     spec.serviceAccount = spec.serviceAccountName;
+    addDefaultTolerationSeconds(spec);
   },
   validate(obj) {
     return validatePodSpec(asPod(obj).spec ?? { containers: [] }, 'spec');

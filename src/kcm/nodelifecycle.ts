@@ -1,0 +1,141 @@
+// Node lifecycle controller (kube-controller-manager): marks nodes whose kubelet went silent
+// Unknown, keeps the condition/unschedulable taints in step with the node, and, as the taint
+// manager, deletes pods that do not tolerate the node's NoExecute taints. The decisions are
+// lifecycleDecision and podsToEvict (src/nodes/taints.ts); this is the I/O around them.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KObject, Lease, Node, Pod } from '../api/types.js';
+import { rfc3339 } from '../api/meta.js';
+import { RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
+import { WorkQueue } from '../kube/workqueue.js';
+import type { Runnable } from '../kube/manager.js';
+import { DEFAULT_GRACE_MS, lifecycleDecision, podsToEvict } from '../nodes/taints.js';
+
+export interface NodeLifecycleOptions {
+  /** --node-monitor-grace-period: how long a silent node stays Ready (default 40 s). */
+  graceMs?: number;
+  /** --node-monitor-period: how often every node's heartbeat is checked (default min(5 s, grace/4)). */
+  monitorPeriodMs?: number;
+  now?: () => number;
+}
+
+type KNode = Node & KObject;
+type KPod = Pod & KObject;
+
+const MERGE = 'application/merge-patch+json';
+const STRATEGIC = 'application/strategic-merge-patch+json';
+
+export class NodeLifecycleController implements Runnable {
+  readonly name = 'node-lifecycle-controller';
+  readonly #client: RawClient;
+  readonly #nodes: Informer<KNode>;
+  readonly #leases: Informer<Lease & KObject>;
+  readonly #pods: Informer<KPod>;
+  readonly #queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 10_000 });
+  readonly #grace: number;
+  readonly #period: number;
+  readonly #now: () => number;
+
+  constructor(kc: KubeConfig, o: NodeLifecycleOptions = {}) {
+    this.#client = new RawClient(kc);
+    this.#nodes = new Informer<KNode>(kc, this.#client, '/api/v1/nodes');
+    // Leases are only read by the periodic monitor, never handled per event: at 10,000 nodes
+    // they change 1,000 times a second.
+    this.#leases = new Informer<Lease & KObject>(kc, this.#client, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+    this.#pods = new Informer<KPod>(kc, this.#client, '/api/v1/pods');
+    this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.#grace = o.graceMs ?? DEFAULT_GRACE_MS;
+    this.#period = o.monitorPeriodMs ?? Math.max(50, Math.min(5_000, this.#grace / 4));
+    this.#now = o.now ?? Date.now;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.#nodes.addHandler({ onAdd: (n) => this.#queue.add(n.metadata!.name!), onUpdate: (_o, n) => this.#queue.add(n.metadata!.name!) });
+    const podChanged = (p: KPod) => {
+      const node = p.spec?.nodeName ? this.#nodes.get(p.spec.nodeName) : undefined;
+      if (node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) this.#queue.add(node.metadata!.name!);
+    };
+    this.#pods.addHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
+    const informers = [this.#nodes, this.#leases, this.#pods];
+    const running = informers.map((i) => i.start(signal));
+    await Promise.all(informers.map((i) => i.waitForSync()));
+    signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
+    const monitor = setInterval(() => this.#monitor(), this.#period);
+    signal.addEventListener('abort', () => clearInterval(monitor), { once: true });
+    await Promise.all([...running, this.#worker(), this.#worker()]);
+    this.#client.close();
+  }
+
+  /** monitorNodeHealth: queue the nodes whose heartbeat went stale or whose taints are off. */
+  #monitor(): void {
+    const now = this.#now();
+    for (const node of this.#nodes.list()) {
+      const d = lifecycleDecision(node, this.#lease(node), now, this.#grace);
+      if (d.conditions || d.taintsChanged) this.#queue.add(node.metadata!.name!);
+    }
+  }
+
+  #lease(node: Node): Lease | undefined { return this.#leases.get(`kube-node-lease/${node.metadata!.name}`); }
+
+  async #worker(): Promise<void> {
+    for (;;) {
+      const name = await this.#queue.get();
+      if (name === undefined) return;
+      try {
+        const retryInMs = await this.#reconcile(name);
+        this.#queue.forget(name);
+        if (retryInMs !== undefined) this.#queue.addAfter(name, retryInMs);
+      } catch {
+        this.#queue.addRateLimited(name);
+      } finally {
+        this.#queue.done(name);
+      }
+    }
+  }
+
+  /** One step for a node; returns when to look again for a pending tolerationSeconds expiry. */
+  async #reconcile(name: string): Promise<number | undefined> {
+    const node = this.#nodes.get(name);
+    if (!node) return undefined;
+    const now = this.#now();
+    const path = `/api/v1/nodes/${encodeURIComponent(name)}`;
+    const d = lifecycleDecision(node, this.#lease(node), now, this.#grace);
+    try {
+      // One write per step; the resulting watch event brings the node back for the next one.
+      if (d.conditions) {
+        await this.#client.request('PATCH', `${path}/status`, { metadata: { resourceVersion: node.metadata!.resourceVersion }, status: { conditions: d.conditions } }, MERGE);
+        return undefined;
+      }
+      if (d.taintsChanged) {
+        await this.#client.request('PATCH', path, { metadata: { resourceVersion: node.metadata!.resourceVersion }, spec: { taints: d.taints } }, MERGE);
+        return undefined;
+      }
+    } catch (err) {
+      if (isConflict(err) || isNotFound(err)) return undefined;
+      throw err;
+    }
+    let next = Infinity;
+    for (const e of podsToEvict(node, this.#pods.byIndex('node', name), now)) {
+      if (e.atMs <= now) await this.#evict(e.pod, now);
+      else next = Math.min(next, e.atMs);
+    }
+    return next === Infinity ? undefined : next - now;
+  }
+
+  /** The taint manager's deletion: mark DisruptionTarget (as upstream does), then delete. */
+  async #evict(pod: Pod, now: number): Promise<void> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}`;
+    try {
+      // Re-read: the cache may not show our own earlier deletion yet, and (server bug, see
+      // report) any write to a terminating pod completes its deletion at once.
+      const fresh = await this.#client.request<Pod>('GET', path);
+      if (fresh.metadata?.deletionTimestamp || fresh.metadata?.uid !== pod.metadata?.uid) return;
+      await this.#client.request('PATCH', `${path}/status`, { status: { conditions: [{
+        type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: rfc3339(now),
+      }] } }, STRATEGIC);
+      await this.#client.delete(path, { preconditions: { uid: pod.metadata!.uid } });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}

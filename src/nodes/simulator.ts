@@ -1,0 +1,321 @@
+// The simulated kubelets: ONE engine for every simulated Node. All deadlines (lease renewals,
+// periodic status reports, pod stage transitions) live in a single DueQueue driven by one
+// timer, and every write goes through the API like a real kubelet's. Decisions come from the
+// pure modules (node.ts, registration.ts, admission.ts, lifecycle.ts); this file only does I/O.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KObject, Lease, Node, Pod } from '../api/types.js';
+import { keyOf, rfc3339 } from '../api/meta.js';
+import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
+import type { Runnable } from '../kube/manager.js';
+import type { ClusterConfig } from './cluster-config.js';
+import { plannedNodes } from './cluster-config.js';
+import { faultsOf, nodeStatusFor } from './node.js';
+import { admitPod } from './admission.js';
+import { nextPodTransition } from './lifecycle.js';
+import type { Transition } from './stages.js';
+import { DueQueue } from './duequeue.js';
+import { Limiter } from './limiter.js';
+import {
+  LEASE_NAMESPACE, isSimulated, newLease, placementResolver, plannedNode, registrationPatches, renewedLease, sameConditions,
+  type NodePlacement,
+} from './registration.js';
+
+export interface SimulatorOptions {
+  /** Pools whose nodes are created at start (existing ones are skipped). */
+  config: ClusterConfig;
+  /** Fraction of a pod's grace period after which its deletion is completed (default 0.1). */
+  deletionFactor?: number;
+  /** kubelet nodeStatusReportFrequency: unchanged status is still re-posted this often (default 5 min). */
+  statusReportMs?: number;
+  /** Writes in flight at once, so a burst (10,000 first heartbeats) queues instead of flooding. */
+  concurrency?: number;
+  now?: () => number;
+  rand?: () => number;
+  log?: (line: string) => void;
+}
+
+interface SimNode { name: string; uid: string; place: NodePlacement; lease?: Lease; reporting: boolean }
+interface PendingPod { uid: string; transition: Transition }
+
+/** Lease deadlines are rounded up to this, so renewals of many nodes share one wake-up. */
+const LEASE_BUCKET_MS = 250;
+const MICRO_JITTER = 0.04; // kubelet's lease renew jitter factor
+
+const MERGE = 'application/merge-patch+json';
+const STRATEGIC = 'application/strategic-merge-patch+json';
+
+export class NodeSimulator implements Runnable {
+  readonly name = 'node-simulator';
+  readonly #client: RawClient;
+  readonly #nodes: Informer<Node & KObject>;
+  readonly #pods: Informer<Pod & KObject>;
+  readonly #due = new DueQueue();
+  readonly #sim = new Map<string, SimNode>();
+  readonly #pending = new Map<string, PendingPod>();
+  /** Nodes whose kubelet is silenced by the heartbeat fault annotation. */
+  readonly #stoppedNodes = new Set<string>();
+  readonly #limit: Limiter;
+  readonly #place: (n: Node) => NodePlacement;
+  readonly #now: () => number;
+  readonly #rand: () => number;
+  readonly #log: (line: string) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+  #stopped = false;
+  #eventSeq = 0;
+
+  constructor(kc: KubeConfig, private readonly o: SimulatorOptions) {
+    this.#client = new RawClient(kc);
+    this.#nodes = new Informer<Node & KObject>(kc, this.#client, '/api/v1/nodes');
+    this.#pods = new Informer<Pod & KObject>(kc, this.#client, '/api/v1/pods');
+    this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.#limit = new Limiter(o.concurrency ?? 32);
+    this.#place = placementResolver(o.config);
+    this.#now = o.now ?? Date.now;
+    this.#rand = o.rand ?? Math.random;
+    this.#log = o.log ?? (() => {});
+  }
+
+  get heartbeatMs(): number { return this.o.config.heartbeatIntervalMs; }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.#nodes.addHandler({ onAdd: (n) => this.#nodeChanged(n), onUpdate: (_o, n) => this.#nodeChanged(n), onDelete: (n) => this.#forgetNode(n.metadata!.name!) });
+    this.#pods.addHandler({ onAdd: (p) => this.#planPod(p), onUpdate: (_o, p) => this.#planPod(p), onDelete: (p) => this.#forgetPod(keyOf(p)) });
+    const running = [this.#nodes.start(signal), this.#pods.start(signal)];
+    await Promise.all([this.#nodes.waitForSync(), this.#pods.waitForSync()]);
+    await this.#seedLeases();
+    await this.#createPlannedNodes(signal);
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await Promise.all(running);
+    this.#client.close();
+  }
+
+  // ---- the engine ----
+
+  #schedule(key: string, atMs: number): void {
+    this.#due.schedule(key, atMs);
+    if (atMs < this.#timerAt) this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#stopped) return;
+    const next = this.#due.peek();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = next ?? Infinity;
+    if (next === undefined) return;
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, next - this.#now()));
+  }
+
+  #tick(): void {
+    this.#timerAt = Infinity;
+    for (const key of this.#due.popDue(this.#now())) {
+      const kind = key[0], rest = key.slice(2);
+      const job = kind === 'L' ? () => this.#renewLease(rest) : kind === 'S' ? () => this.#syncNode(rest, true) : () => this.#firePod(rest);
+      this.#limit.run(job).catch((err) => this.#log(`node-simulator: ${key}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    this.#arm();
+  }
+
+  // ---- nodes ----
+
+  async #createPlannedNodes(signal: AbortSignal): Promise<void> {
+    const missing = plannedNodes(this.o.config).filter((p) => !this.#nodes.get(p.name));
+    await Promise.all(missing.map((p) => this.#limit.run(async () => {
+      if (signal.aborted) return;
+      try {
+        await this.#client.request('POST', '/api/v1/nodes', plannedNode(p.pool, p.name, p.ordinal, this.#now()));
+      } catch (err) {
+        if (!(err instanceof ApiStatusError && err.code === 409)) this.#log(`node-simulator: create node ${p.name}: ${(err as Error).message}`);
+      }
+    })));
+  }
+
+  /** Existing leases, so a restarted simulator renews rather than recreates (one list, no watch). */
+  async #seedLeases(): Promise<void> {
+    try {
+      const leases = await this.#client.listAll<Lease>(`/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`);
+      for (const l of leases.items) {
+        const s = this.#sim.get(l.metadata?.name ?? '');
+        if (s && !s.lease) s.lease = l;
+      }
+    } catch { /* renewals will create them */ }
+  }
+
+  #nodeChanged(node: Node): void {
+    const name = node.metadata!.name!;
+    if (!isSimulated(node)) return this.#forgetNode(name);
+    let s = this.#sim.get(name);
+    const fresh = !s || s.uid !== node.metadata?.uid;
+    if (fresh) {
+      s = { name, uid: node.metadata!.uid!, place: this.#place(node), reporting: false };
+      this.#sim.set(name, s);
+      // Spread the first heartbeats of a large fleet over one interval.
+      this.#schedule(`L/${name}`, this.#now() + this.#rand() * Math.min(this.heartbeatMs, this.#sim.size * 2));
+      this.#schedule(`S/${name}`, this.#now() + this.#statusEvery());
+    }
+    const wasStopped = this.#stoppedNodes.has(name);
+    const stopped = faultsOf(node).heartbeatStopped;
+    if (stopped) this.#stoppedNodes.add(name); else this.#stoppedNodes.delete(name);
+    if (wasStopped && !stopped) {
+      this.#schedule(`L/${name}`, this.#now());
+      for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
+    }
+    void this.#limit.run(() => this.#syncNode(name, false)).catch((err) => this.#log(`node-simulator: sync ${name}: ${(err as Error).message}`));
+    if (fresh) for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
+  }
+
+  #forgetNode(name: string): void {
+    if (!this.#sim.delete(name)) return;
+    this.#stoppedNodes.delete(name);
+    this.#due.cancel(`L/${name}`);
+    this.#due.cancel(`S/${name}`);
+    for (const p of this.#pods.byIndex('node', name)) this.#forgetPod(keyOf(p));
+  }
+
+  #statusEvery(): number { return (this.o.statusReportMs ?? 300_000) * (0.9 + 0.2 * this.#rand()); }
+
+  /** Registration fields, then conditions: written only when they differ (or a report is due). */
+  async #syncNode(name: string, periodic: boolean): Promise<void> {
+    const s = this.#sim.get(name);
+    const node = this.#nodes.get(name);
+    if (!s || !node) return;
+    if (periodic) this.#schedule(`S/${name}`, this.#now() + this.#statusEvery());
+    if (s.reporting) return; // the write in flight will be followed by a watch event and another sync
+    const now = this.#now();
+    const reg = registrationPatches(node, s.place, now);
+    const report = nodeStatusFor(node, faultsOf(node), now);
+    const conditionsChanged = report !== undefined && !sameConditions(report.conditions, node.status?.conditions);
+    if (!reg.labels && !reg.status && !conditionsChanged && !(periodic && report)) return;
+    s.reporting = true;
+    try {
+      const path = `/api/v1/nodes/${encodeURIComponent(name)}`;
+      if (reg.labels) await this.#client.request('PATCH', path, { metadata: { labels: reg.labels } }, MERGE);
+      const status = { ...reg.status, ...(report ? { conditions: report.conditions } : {}) };
+      if (Object.keys(status).length) await this.#client.request('PATCH', `${path}/status`, { status }, STRATEGIC);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    } finally {
+      s.reporting = false;
+    }
+  }
+
+  async #renewLease(name: string): Promise<void> {
+    const s = this.#sim.get(name);
+    const node = this.#nodes.get(name);
+    if (!s || !node) return;
+    const now = this.#now();
+    const jitter = 1 - MICRO_JITTER + 2 * MICRO_JITTER * this.#rand();
+    this.#schedule(`L/${name}`, Math.ceil((now + this.heartbeatMs * jitter) / LEASE_BUCKET_MS) * LEASE_BUCKET_MS);
+    if (this.#stoppedNodes.has(name)) return;
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`;
+    try {
+      s.lease = s.lease
+        ? await this.#client.request<Lease>('PUT', `${path}/${encodeURIComponent(name)}`, renewedLease(s.lease, now))
+        : await this.#client.request<Lease>('POST', path, newLease(node, now));
+    } catch (err) {
+      // Someone else wrote it (or it vanished): re-read it and try again at once.
+      if (isConflict(err) || (err instanceof ApiStatusError && err.code === 409)) {
+        s.lease = await this.#client.request<Lease>('GET', `${path}/${encodeURIComponent(name)}`).catch(() => undefined);
+        this.#schedule(`L/${name}`, now + 100);
+      } else if (isNotFound(err)) {
+        s.lease = undefined;
+        this.#schedule(`L/${name}`, now + 100);
+      } else throw err;
+    }
+  }
+
+  // ---- pods ----
+
+  #planPod(pod: Pod): void {
+    const key = keyOf(pod);
+    const nodeName = pod.spec?.nodeName;
+    const s = nodeName ? this.#sim.get(nodeName) : undefined;
+    const node = nodeName ? this.#nodes.get(nodeName) : undefined;
+    // A silent kubelet does nothing for its pods: they wait (Terminating ones too) until it is back.
+    if (!s || !node || this.#stoppedNodes.has(nodeName!)) return this.#forgetPod(key);
+    const t = nextPodTransition(pod, node, s.place.pool.pods, this.#now(), this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1 });
+    if (!t) return this.#forgetPod(key);
+    this.#pending.set(key, { uid: pod.metadata!.uid!, transition: t });
+    this.#schedule(`P/${key}`, t.atMs);
+  }
+
+  #forgetPod(key: string): void {
+    this.#pending.delete(key);
+    this.#due.cancel(`P/${key}`);
+  }
+
+  async #firePod(key: string): Promise<void> {
+    const job = this.#pending.get(key);
+    this.#pending.delete(key);
+    const pod = this.#pods.get(key);
+    if (!job || !pod || pod.metadata?.uid !== job.uid) return;
+    const node = this.#nodes.get(pod.spec?.nodeName ?? '');
+    if (!node || this.#stoppedNodes.has(node.metadata!.name!)) return;
+    const t = job.transition;
+    if (t.stage === 'pod-accept' && !(await this.#admit(pod, node))) return;
+    const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}`;
+    try {
+      if (t.delete) {
+        await this.#client.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: job.uid } });
+      } else if (t.statusPatch) {
+        // The resourceVersion makes it a compare-and-swap: a newer pod arrives by watch and is re-planned.
+        await this.#client.request('PATCH', `${path}/status`, { metadata: { resourceVersion: pod.metadata!.resourceVersion }, status: t.statusPatch }, MERGE);
+      }
+    } catch (err) {
+      if (isConflict(err) || isNotFound(err)) return;
+      throw err;
+    }
+    if (t.event) void this.#recordEvent(pod, node, t.event).catch(() => {});
+  }
+
+  /** Kubelet admission: reject (phase Failed) or, for a critical pod, preempt victims first. */
+  async #admit(pod: Pod, node: Node): Promise<boolean> {
+    const admitted = this.#pods.byIndex('node', node.metadata!.name!).filter((p) => p.status?.startTime && p.metadata?.uid !== pod.metadata?.uid);
+    const a = admitPod(node, admitted, pod);
+    if (!a.admitted) {
+      await this.#failPod(pod, a.reason, `Pod was rejected: ${a.message}`);
+      void this.#recordEvent(pod, node, { type: 'Warning', reason: a.reason, message: `Pod was rejected: ${a.message}` }).catch(() => {});
+      return false;
+    }
+    if ('evict' in a) {
+      for (const victim of a.evict) {
+        await this.#failPod(victim, 'Preempting', 'Preempted in order to admit critical pod');
+        void this.#recordEvent(victim, node, { type: 'Warning', reason: 'Preempting', message: 'Preempted in order to admit critical pod' }).catch(() => {});
+      }
+    }
+    return true;
+  }
+
+  /** What the kubelet does to a pod it rejects or preempts: phase Failed, containers terminated. */
+  async #failPod(pod: Pod, reason: string, message: string): Promise<void> {
+    const now = rfc3339(this.#now());
+    const containerStatuses = pod.status?.containerStatuses?.map((c) => ({
+      ...c, ready: false, started: false,
+      state: { terminated: { exitCode: 137, reason: 'Error', startedAt: c.state?.running?.startedAt, finishedAt: now, containerID: c.containerID } },
+    }));
+    const conditions = pod.status?.conditions?.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodFailed', lastTransitionTime: now } : c));
+    const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/status`;
+    try {
+      await this.#client.request('PATCH', path, {
+        status: { phase: 'Failed', reason, message, ...(containerStatuses ? { containerStatuses } : {}), ...(conditions ? { conditions } : {}) },
+      }, MERGE);
+    } catch (err) { if (!isNotFound(err)) throw err; }
+  }
+
+  async #recordEvent(pod: Pod, node: Node, e: { type: string; reason: string; message: string }): Promise<void> {
+    const ns = pod.metadata!.namespace!;
+    const now = rfc3339(this.#now());
+    const host = node.metadata!.name!;
+    await this.#client.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/events`, {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${pod.metadata!.name}.${this.#now().toString(16)}${(this.#eventSeq++).toString(16)}`, namespace: ns },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata!.name, uid: pod.metadata!.uid, resourceVersion: pod.metadata!.resourceVersion },
+      type: e.type, reason: e.reason, message: e.message, count: 1, firstTimestamp: now, lastTimestamp: now,
+      source: { component: 'kubelet', host }, reportingComponent: 'kubelet', reportingInstance: host,
+    });
+  }
+}

@@ -1,0 +1,185 @@
+// The scheduler shell: watches pending pods whose schedulerName is default-scheduler, asks the
+// pure core (schedule) where they go, and binds them through pods/binding. Unschedulable pods
+// get PodScheduled=False and wait with back-off, retried early when nodes or pods change;
+// preemption evicts the chosen victims, sets status.nominatedNodeName, and binds once room is made.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KObject, Node, Pod, PodDisruptionBudget } from '../api/types.js';
+import { keyOf, rfc3339 } from '../api/meta.js';
+import { podPriority } from '../api/scheduling.js';
+import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
+import { WorkQueue } from '../kube/workqueue.js';
+import type { Runnable } from '../kube/manager.js';
+import { isTerminal, schedule, unschedulableCondition, type PodsByNode } from './core.js';
+
+export const DEFAULT_SCHEDULER = 'default-scheduler';
+
+type KPod = Pod & KObject;
+type KNode = Node & KObject;
+
+/** Is this pod the default scheduler's to place? */
+export function wantsScheduling(p: Pod): boolean {
+  return !p.spec?.nodeName && (p.spec?.schedulerName ?? DEFAULT_SCHEDULER) === DEFAULT_SCHEDULER
+    && !p.metadata?.deletionTimestamp && !isTerminal(p);
+}
+
+/** Node changes that can make an unschedulable pod fit (not heartbeats). */
+export function nodeChangeMatters(old: Node, cur: Node): boolean {
+  const sig = (n: Node) => JSON.stringify([n.spec, n.metadata?.labels, n.status?.allocatable]);
+  return sig(old) !== sig(cur);
+}
+
+export interface SchedulerOptions { rand?: () => number; now?: () => number }
+
+export class Scheduler implements Runnable {
+  readonly name = 'scheduler';
+  readonly #client: RawClient;
+  readonly #pods: Informer<KPod>;
+  readonly #nodes: Informer<KNode>;
+  readonly #pdbs: Informer<PodDisruptionBudget & KObject>;
+  readonly #queue = new WorkQueue<string>({ baseDelayMs: 1_000, maxDelayMs: 10_000 });
+  /** Pods that failed to fit: moved back to the active queue on any cluster change. */
+  readonly #unschedulable = new Set<string>();
+  /** Bound by us, not yet seen bound by the informer: they hold room on their node (the "assume" cache). */
+  readonly #assumed = new Map<string, KPod>();
+  readonly #rand: () => number;
+  readonly #now: () => number;
+
+  constructor(kc: KubeConfig, o: SchedulerOptions = {}) {
+    this.#client = new RawClient(kc);
+    this.#pods = new Informer<KPod>(kc, this.#client, '/api/v1/pods');
+    this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.#pods.addIndex('nominated', (p) => (!p.spec?.nodeName && p.status?.nominatedNodeName ? [p.status.nominatedNodeName] : []));
+    this.#nodes = new Informer<KNode>(kc, this.#client, '/api/v1/nodes');
+    this.#pdbs = new Informer<PodDisruptionBudget & KObject>(kc, this.#client, '/apis/policy/v1/poddisruptionbudgets');
+    this.#rand = o.rand ?? Math.random;
+    this.#now = o.now ?? Date.now;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.#pods.addHandler({
+      onAdd: (p) => this.#podChanged(p),
+      onUpdate: (old, p) => {
+        this.#podChanged(p);
+        // A pod leaving a node (terminal or going away) frees room.
+        if (old.spec?.nodeName && isTerminal(p) && !isTerminal(old)) this.#retryUnschedulable();
+      },
+      onDelete: (p) => { this.#assumed.delete(keyOf(p)); this.#unschedulable.delete(keyOf(p)); if (p.spec?.nodeName) this.#retryUnschedulable(); },
+    });
+    this.#nodes.addHandler({ onAdd: () => this.#retryUnschedulable(), onUpdate: (o, n) => { if (nodeChangeMatters(o, n)) this.#retryUnschedulable(); } });
+    const informers = [this.#pods, this.#nodes, this.#pdbs] as Informer<KObject>[];
+    const running = informers.map((i) => i.start(signal));
+    await Promise.all(informers.map((i) => i.waitForSync()));
+    signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
+    for (const p of this.#pods.list()) this.#podChanged(p);
+    await Promise.all([...running, this.#worker()]);
+    this.#client.close();
+  }
+
+  #podChanged(p: KPod): void {
+    const key = keyOf(p);
+    if (p.spec?.nodeName) { this.#assumed.delete(key); this.#unschedulable.delete(key); return; }
+    if (!wantsScheduling(p)) return;
+    // Our own PodScheduled=False write comes back as an update: leave the pod to its back-off.
+    if (this.#unschedulable.has(key)) return;
+    this.#queue.add(key);
+  }
+
+  #retryUnschedulable(): void {
+    for (const key of this.#unschedulable) this.#queue.add(key);
+    this.#unschedulable.clear();
+  }
+
+  /** One worker: scheduling decisions are sequential, as in kube-scheduler's scheduling cycle. */
+  async #worker(): Promise<void> {
+    for (;;) {
+      const key = await this.#queue.get();
+      if (key === undefined) return;
+      try {
+        const retry = await this.#scheduleOne(key);
+        if (retry) { this.#unschedulable.add(key); this.#queue.addRateLimited(key); } else this.#queue.forget(key);
+      } catch {
+        this.#queue.addRateLimited(key);
+      } finally {
+        this.#queue.done(key);
+      }
+    }
+  }
+
+  /** The pods the core should count on each node: bound, assumed, and nominated more-important ones. */
+  #podsByNode(pod: Pod): PodsByNode {
+    const prio = podPriority(pod);
+    const self = pod.metadata?.uid;
+    const get = (node: string): Pod[] => [
+      ...this.#pods.byIndex('node', node),
+      ...[...this.#assumed.values()].filter((p) => p.spec?.nodeName === node),
+      ...this.#pods.byIndex('nominated', node).filter((p) => p.metadata?.uid !== self && podPriority(p) >= prio),
+    ];
+    return { get } as unknown as PodsByNode;
+  }
+
+  /** Returns true when the pod stays pending (unschedulable or waiting for victims to leave). */
+  async #scheduleOne(key: string): Promise<boolean> {
+    const pod = this.#pods.get(key);
+    if (!pod || !wantsScheduling(pod) || this.#assumed.has(key)) return false;
+    const nodes = this.#nodes.list();
+    const r = schedule(pod, nodes, this.#podsByNode(pod), this.#pdbs.list(), this.#rand);
+    if ('node' in r) {
+      await this.#bind(pod, r.node);
+      return false;
+    }
+    if (r.preemption && !this.#victimsStillLeaving(pod)) {
+      const { node, victims } = r.preemption;
+      for (const v of victims) await this.#evict(v);
+      await this.#patchStatus(pod, { nominatedNodeName: node, conditions: [unschedulableCondition(r, rfc3339(this.#now()))] });
+      return true;
+    }
+    const cond = unschedulableCondition(r, rfc3339(this.#now()));
+    const old = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (old?.status !== 'False' || old.reason !== cond.reason || old.message !== cond.message) await this.#patchStatus(pod, { conditions: [cond] });
+    return true;
+  }
+
+  /** PodEligibleToPreemptOthers: a nominated pod whose victims are still terminating waits for them. */
+  #victimsStillLeaving(pod: Pod): boolean {
+    const nominated = pod.status?.nominatedNodeName;
+    if (!nominated) return false;
+    const prio = podPriority(pod);
+    return this.#pods.byIndex('node', nominated).some((p) => p.metadata?.deletionTimestamp && !isTerminal(p) && podPriority(p) < prio);
+  }
+
+  #path(pod: Pod): string {
+    return `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}`;
+  }
+
+  async #bind(pod: KPod, node: string): Promise<void> {
+    try {
+      await this.#client.request('POST', `${this.#path(pod)}/binding`, {
+        apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
+      });
+      this.#assumed.set(keyOf(pod), { ...pod, spec: { ...pod.spec!, nodeName: node } });
+    } catch (err) {
+      if (!isConflict(err) && !isNotFound(err)) throw err; // already bound or gone: nothing to do
+    }
+  }
+
+  /** Preemption goes through the eviction API; a PDB refusal (429) is overridden as upstream's delete would. */
+  async #evict(victim: Pod): Promise<void> {
+    const path = this.#path(victim);
+    try {
+      await this.#client.request('POST', `${path}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim.metadata!.name, namespace: victim.metadata!.namespace } });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (!(err instanceof ApiStatusError && err.code === 429)) throw err;
+      await this.#client.delete(path, { preconditions: { uid: victim.metadata!.uid } }).catch((e) => { if (!isNotFound(e)) throw e; });
+    }
+  }
+
+  async #patchStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
+    try {
+      await this.#client.request('PATCH', `${this.#path(pod)}/status`, { status }, 'application/strategic-merge-patch+json');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
