@@ -7,7 +7,7 @@ import type { Runnable } from '../kube/manager.js';
 import { GarbageCollector } from '../kcm/gc.js';
 import { NamespaceController } from '../kcm/namespace.js';
 import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
-import { defaultConfig, parseClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
+import { defaultConfig, heartbeatTiming, parseClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
 import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { DaemonSetController } from '../controller/controller.js';
@@ -22,10 +22,8 @@ export function clusterConfigOf(o: Pick<ClusterOptions, 'configFile' | 'nodes'>)
 
 export async function clusterComponents(kubeConfig: () => KubeConfig, o: ClusterOptions): Promise<Runnable[]> {
   const file = clusterConfigOf(o);
-  const graceMs = o.nodeGraceMs ?? file.nodeMonitorGracePeriodMs;
-  // Renew at a quarter of the grace period at most (kubelet: 10 s renewals for a 40 s lease), so a
-  // shortened grace in tests does not make healthy nodes flap to Unknown.
-  const config = { ...file, heartbeatIntervalMs: Math.min(file.heartbeatIntervalMs, graceMs / 4) };
+  const { heartbeatMs, graceMs } = heartbeatTiming(file, o.nodeGraceMs);
+  const config = { ...file, heartbeatIntervalMs: heartbeatMs };
   const parts: Runnable[] = [
     new GarbageCollector(kubeConfig()),
     new NamespaceController(kubeConfig()),

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseClusterConfig, defaultConfig, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
+import { parseClusterConfig, defaultConfig, heartbeatTiming, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
 
 const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
 
@@ -73,4 +73,14 @@ test('sampleDelay covers each distribution', () => {
   assert.equal(sampleDelay({ normal: { mean: 1000, stddev: 300 } }, () => 0), 1000);
   const seq = [0.999, 0.5]; // u1 = 0.001, cos(pi) = -1 → about mean - 3.7 stddev
   assert.equal(sampleDelay({ normal: { mean: 10, stddev: 1000 } }, () => seq.shift()!), 0); // clamped at 0
+});
+
+test('heartbeatTiming: kubelet defaults for small fleets, stretched renewals and grace for large ones', () => {
+  assert.deepEqual(heartbeatTiming(defaultConfig(3)), { heartbeatMs: 10_000, graceMs: 40_000 });
+  assert.deepEqual(heartbeatTiming(defaultConfig(1000)), { heartbeatMs: 10_000, graceMs: 40_000 });
+  // 10,000 nodes at ≤ 100 renewals/s: every 100 s, and a grace of 4 renewals.
+  assert.deepEqual(heartbeatTiming(defaultConfig(10_000)), { heartbeatMs: 100_000, graceMs: 400_000 });
+  // An explicit grace (tests) wins and the renewal shrinks to a quarter of it.
+  assert.deepEqual(heartbeatTiming(defaultConfig(10_000), 2_000), { heartbeatMs: 500, graceMs: 2_000 });
+  assert.deepEqual(heartbeatTiming({ ...defaultConfig(500), maxLeaseRenewalsPerSecond: 10 }), { heartbeatMs: 50_000, graceMs: 200_000 });
 });

@@ -83,6 +83,11 @@ export const ClusterConfigSchema = z.strictObject({
   heartbeatIntervalMs: ms.default(10_000),
   /** kube-controller-manager --node-monitor-grace-period. */
   nodeMonitorGracePeriodMs: ms.default(40_000),
+  /**
+   * Cap on the whole fleet's Lease renewals per second. Beyond it a large fleet renews less often
+   * and the grace period grows with it, so that thousands of idle simulated nodes stay cheap.
+   */
+  maxLeaseRenewalsPerSecond: z.number().positive().default(100),
   pools: z.array(PoolSchema).min(1),
 }).superRefine((c, ctx) => {
   const seen = new Set<string>();
@@ -144,4 +149,20 @@ export function sampleDelay(d: Delay, rand: () => number): number {
   const u2 = rand();
   const z0 = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   return Math.max(0, d.normal.mean + d.normal.stddev * z0);
+}
+
+export interface HeartbeatTiming { heartbeatMs: number; graceMs: number }
+
+/**
+ * Lease renewal interval and node-monitor grace period for a fleet. The interval stretches so
+ * the fleet renews at most maxLeaseRenewalsPerSecond times a second (10,000 nodes at the kubelet's
+ * 10 s would be 1,000 writes/s); the grace period stays at least 4 renewals, as the kubelet's
+ * 10 s renewals of a 40 s lease. A grace period given explicitly (tests) wins, and the interval
+ * then shrinks to a quarter of it so healthy nodes never flap to Unknown.
+ */
+export function heartbeatTiming(c: ClusterConfig, graceOverrideMs?: number): HeartbeatTiming {
+  const fleet = c.pools.reduce((n, p) => n + p.count, 0);
+  const stretched = Math.max(c.heartbeatIntervalMs, Math.ceil((fleet * 1000) / c.maxLeaseRenewalsPerSecond));
+  const graceMs = graceOverrideMs ?? Math.max(c.nodeMonitorGracePeriodMs, 4 * stretched);
+  return { heartbeatMs: Math.min(stretched, graceMs / 4), graceMs };
 }
