@@ -1,0 +1,180 @@
+// The bench's imperative shell: an in-process embedded cluster with N instant-ready simulated
+// nodes, the DaemonSet controller (in-process, or as a child process when its own footprint is
+// measured), and watches that feed FleetTrackers. Every wait is bounded and every wait's end is
+// taken at the watch event that satisfied it, not at the next poll.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DaemonSet, DaemonSetUpdateStrategy, KObject, Node, Pod } from '../api/types.js';
+import { controllerRefOf, keyOf } from '../api/meta.js';
+import { startCluster, type Cluster } from '../cli/cluster.js';
+import { DaemonSetController } from '../controller/controller.js';
+import { RawClient } from '../kube/client.js';
+import { Informer } from '../kube/informer.js';
+import { FleetTracker } from './fleet.js';
+
+export const NS = 'bench';
+
+export interface BenchClusterOptions {
+  nodes: number;
+  onDisk: boolean;
+  /** Run the DaemonSet controller as a separate process (so its RSS/CPU can be read apart). */
+  externalController?: boolean;
+  log: (line: string) => void;
+}
+
+/** Wakes waiters whenever a watched thing changes; predicates are re-checked then and every 100 ms. */
+class Changes {
+  #waiters = new Set<() => void>();
+  notify(): void { for (const w of this.#waiters) w(); }
+  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pred()) return;
+        done();
+        resolve(performance.now());
+      };
+      const timer = setTimeout(() => { done(); reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)); }, timeoutMs);
+      const poll = setInterval(check, 100);
+      const done = () => { clearTimeout(timer); clearInterval(poll); this.#waiters.delete(check); };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+}
+
+export class BenchCluster {
+  readonly client: RawClient;
+  readonly pods: Informer<Pod & KObject>;
+  readonly daemonSets: Informer<DaemonSet & KObject>;
+  readonly changes = new Changes();
+  /** DaemonSet uid → tracker of its pods. */
+  readonly #trackers = new Map<string, FleetTracker>();
+  readonly #stop = new AbortController();
+  readonly #running: Promise<unknown>[] = [];
+  #child: ChildProcess | undefined;
+
+  private constructor(readonly cluster: Cluster, readonly dir: string, readonly o: BenchClusterOptions) {
+    const kc = cluster.kubeConfig();
+    this.client = new RawClient(kc);
+    this.pods = new Informer(kc, this.client, `/api/v1/namespaces/${NS}/pods`);
+    this.daemonSets = new Informer(kc, this.client, `/apis/apps/v1/namespaces/${NS}/daemonsets`);
+    const feed = (type: 'ADDED' | 'MODIFIED' | 'DELETED', p: Pod & KObject) => {
+      const uid = controllerRefOf(p)?.uid;
+      const t = uid ? this.#trackers.get(uid) : undefined;
+      t?.apply(type, keyOf(p), p);
+      this.changes.notify();
+    };
+    this.pods.addHandler({ onAdd: (p) => feed('ADDED', p), onUpdate: (_o, p) => feed('MODIFIED', p), onDelete: (p) => feed('DELETED', p) });
+    this.daemonSets.addHandler({ onAdd: () => this.changes.notify(), onUpdate: () => this.changes.notify() });
+  }
+
+  /** Starts the cluster and waits (bounded) until all N nodes are registered and Ready. */
+  static async start(o: BenchClusterOptions): Promise<BenchCluster> {
+    const dir = mkdtempSync(join(tmpdir(), 'everynode-bench-'));
+    // Instant readiness: the bench measures the control plane, not simulated container start-up.
+    const configFile = join(dir, 'cluster.yaml');
+    writeFileSync(configFile, JSON.stringify({ pools: [{ name: 'node', count: o.nodes, pods: { startupDelay: 0, readinessDelay: 0 } }] }));
+    const dataDir = o.onDisk ? join(dir, 'data') : null;
+    if (dataDir) mkdirSync(dataDir);
+    const cluster = await startCluster({ dataDir, port: 0, configFile, controller: false, scheduler: true, log: o.log });
+    const b = new BenchCluster(cluster, dir, o);
+    const signal = b.#stop.signal;
+    b.#running.push(cluster.run(signal));
+    if (o.externalController) b.#startChildController();
+    else b.#running.push(new DaemonSetController(cluster.kubeConfig(), { namespace: NS, log: o.log }).start(signal));
+    b.#running.push(b.pods.start(signal), b.daemonSets.start(signal));
+    try {
+      const t0 = performance.now();
+      await b.#waitNodesReady(o.nodes);
+      o.log(`bench: ${o.nodes} nodes Ready after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      await b.client.request('POST', '/api/v1/namespaces', { metadata: { name: NS } });
+      await Promise.all([b.pods.waitForSync(), b.daemonSets.waitForSync()]);
+    } catch (err) {
+      await b.stop();
+      throw err;
+    }
+    return b;
+  }
+
+  /** The controller as `everynode controller` in its own process, against this cluster. */
+  #startChildController(): void {
+    const kubeconfig = join(this.dir, 'kubeconfig');
+    writeFileSync(kubeconfig, this.cluster.kubeconfig);
+    // Run whichever form of the CLI we are: compiled dist/main.js, or src/main.ts under tsx.
+    const fromTs = import.meta.url.endsWith('.ts');
+    const main = fileURLToPath(new URL(fromTs ? '../main.ts' : '../main.js', import.meta.url));
+    const args = [...(fromTs ? ['--import', 'tsx'] : []), main, 'controller', '--kubeconfig', kubeconfig, '--namespace', NS];
+    this.#child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child.stderr?.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.trim() && !l.includes('running against')) this.o.log(`controller: ${l}`); });
+    this.#running.push(new Promise((r) => this.#child!.once('exit', r)));
+  }
+
+  get controllerPid(): number | undefined { return this.#child?.pid; }
+
+  async #waitNodesReady(n: number): Promise<void> {
+    const nodes = new Informer<Node & KObject>(this.cluster.kubeConfig(), this.client, '/api/v1/nodes');
+    const ready = new Set<string>();
+    const changes = new Changes();
+    const seen = (node: Node) => {
+      const ok = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      if (ok) ready.add(node.metadata!.name!); else ready.delete(node.metadata!.name!);
+      changes.notify();
+    };
+    nodes.addHandler({ onAdd: seen, onUpdate: (_o, x) => seen(x), onDelete: (x) => { ready.delete(x.metadata!.name!); changes.notify(); } });
+    const stop = new AbortController();
+    const run = nodes.start(stop.signal);
+    try {
+      await changes.waitFor(() => ready.size >= n, 60_000 + n * 20, `${n} Ready nodes`);
+    } finally {
+      stop.abort();
+      await run;
+    }
+  }
+
+  /** Tracks the pods of the DaemonSet with this uid from now on (existing ones included). */
+  track(uid: string, nodes: number): FleetTracker {
+    const t = new FleetTracker(nodes);
+    this.#trackers.set(uid, t);
+    for (const p of this.pods.list()) if (controllerRefOf(p)?.uid === uid) t.apply('ADDED', keyOf(p), p);
+    return t;
+  }
+
+  ds(name: string): DaemonSet | undefined { return this.daemonSets.get(`${NS}/${name}`); }
+  podsOf(uid: string): Pod[] { return this.pods.list().filter((p) => controllerRefOf(p)?.uid === uid); }
+
+  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<number> {
+    return this.changes.waitFor(pred, timeoutMs, what);
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    this.#child?.kill('SIGTERM');
+    await Promise.allSettled(this.#running);
+    this.client.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A DaemonSet whose pods go away at once when deleted (grace 0), for instant-readiness runs. */
+export function benchDaemonSet(name: string, image: string, extra: { nodeSelector?: Record<string, string>; strategy?: DaemonSetUpdateStrategy } = {}): DaemonSet {
+  return {
+    apiVersion: 'apps/v1', kind: 'DaemonSet',
+    metadata: { name, namespace: NS },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      ...(extra.strategy ? { updateStrategy: extra.strategy } : {}),
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          ...(extra.nodeSelector ? { nodeSelector: extra.nodeSelector } : {}),
+          containers: [{ name: 'agent', image, resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// The measured scenarios. Each runs against a started BenchCluster, checks correctness while it
+// measures, and returns table rows (a failed check or a timed-out wait becomes a problem in the row).
+import { performance } from 'node:perf_hooks';
+import type { DaemonSet, Pod } from '../api/types.js';
+import { RawClient } from '../kube/client.js';
+import { BenchCluster, NS, benchDaemonSet } from './harness.js';
+import { convergedStatusProblems, podPlacementProblems, statusClaimsConverged } from './checks.js';
+import type { FleetTracker } from './fleet.js';
+import { mib, pct, percentile, perSecond, seconds, verdict, type Row } from './report.js';
+import { cpuSeconds, rssBytes } from './proc.js';
+
+const MERGE = 'application/merge-patch+json';
+const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
+export const nodeNames = (n: number) => new Set(Array.from({ length: n }, (_, i) => `node-${i}`));
+/** Generous bound for waits that scale with the fleet (2 cores, noisy neighbours). */
+const boundFor = (n: number) => 60_000 + n * 40;
+
+/** The pods must match the status: waits (bounded) for the watch to show them, then checks. */
+async function finalChecks(b: BenchCluster, name: string, uid: string, nodes: ReadonlySet<string>, image: string, t: FleetTracker): Promise<string[]> {
+  const ok = () => podPlacementProblems(b.podsOf(uid), nodes, image).length === 0;
+  await b.waitFor(() => t.pods() === nodes.size && ok(), 15_000, 'pods to match the status').catch(() => undefined);
+  const ds = b.ds(name);
+  return [...(ds ? convergedStatusProblems(ds, nodes.size) : ['DaemonSet missing']), ...podPlacementProblems(b.podsOf(uid), nodes, image)];
+}
+
+export interface ConvergeResult { row: Row; uid: string; createMs: number; convergeMs: number; cpuFraction: number; rss: number }
+
+/** Apply a DaemonSet to N Ready nodes; time to all pods created, and to numberReady = N with exact status. */
+export async function converge(b: BenchCluster, n: number, storage: Row['storage'], label = 'converge'): Promise<ConvergeResult> {
+  const image = 'bench/agent:v1';
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const ds = await b.client.request<DaemonSet>('POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, benchDaemonSet('agent', image));
+  const uid = ds.metadata!.uid!;
+  const t = b.track(uid, n);
+  const tCreated = await b.waitFor(() => t.created() >= n, boundFor(n), `${n} pods created`);
+  const tReady = await b.waitFor(() => statusClaimsConverged(b.ds('agent'), n), boundFor(n), `numberReady = ${n}`);
+  const cpu = process.cpuUsage(cpu0);
+  const convergeMs = tReady - t0;
+  const createMs = tCreated - t0;
+  const problems = await finalChecks(b, 'agent', uid, nodeNames(n), image, t);
+  if (t.peaks().maxDoubled) problems.push(`${t.peaks().maxDoubled} nodes had two pods at once`);
+  const cpuFraction = (cpu.user + cpu.system) / 1000 / convergeMs;
+  const rss = rssBytes(process.pid) ?? process.memoryUsage().rss;
+  const target = n === 10_000 ? verdict(convergeMs <= 20_000, '≤ 20 s') : n === 5_000 ? verdict(convergeMs <= 8_000, '≤ 8 s') : '';
+  return {
+    uid, createMs, convergeMs, cpuFraction, rss,
+    row: {
+      scenario: label, nodes: n, storage, result: seconds(convergeMs),
+      detail: `all created ${seconds(createMs)} (${perSecond(n, createMs)}); process CPU ${pct(cpuFraction)} of a core, RSS ${mib(rss)}`,
+      target, problems,
+    },
+  };
+}
+
+/**
+ * The raw create baseline: a bare client creating N pods as fast as the server takes them, with
+ * the controller's concurrency budget (RawClient's 32 sockets). The pods are bound to a node that
+ * does not exist so nothing else acts on them; their namespace is deleted afterwards.
+ */
+export async function rawCreates(b: BenchCluster, n: number, storage: Row['storage'], controllerCreateMs: number): Promise<Row> {
+  const ns = 'bench-raw';
+  const client = new RawClient(b.cluster.kubeConfig());
+  try {
+    await client.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    const template = benchDaemonSet('raw', 'bench/agent:v1').spec!.template;
+    const pod = (i: number): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `raw-${i}`, namespace: ns, labels: template.metadata?.labels }, spec: { ...template.spec!, nodeName: 'bench-nowhere' } });
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < n) { const i = next++; await client.request('POST', `/api/v1/namespaces/${ns}/pods`, pod(i)); }
+    }));
+    const rawMs = performance.now() - t0;
+    const ratio = rawMs / controllerCreateMs; // = controller rate / raw rate for the same N
+    // Clean up before the next scenario so it does not pay for these deletes.
+    await client.request('DELETE', `/api/v1/namespaces/${ns}`);
+    const gone = async () => client.request('GET', `/api/v1/namespaces/${ns}`).then(() => false, () => true);
+    const deadline = Date.now() + boundFor(n);
+    while (!(await gone()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    return {
+      scenario: 'raw create baseline', nodes: n, storage, result: `ratio ${ratio.toFixed(2)}`,
+      detail: `raw ${perSecond(n, rawMs)} (${seconds(rawMs)}); controller ${perSecond(n, controllerCreateMs)} (${seconds(controllerCreateMs)})`,
+      target: verdict(ratio >= 0.8, 'controller ≥ 0.8 × raw'), problems: [],
+    };
+  } finally {
+    client.close();
+  }
+}
+
+/** Upstream rounds DaemonSet percentages up (intstr scaled value with roundUp). */
+const tenPercent = (n: number) => Math.ceil(n / 10);
+
+/** Image change under a rolling-update strategy; the budget is checked at every watch event. */
+export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['storage'], uid: string, mode: 'maxUnavailable' | 'maxSurge', image: string): Promise<Row> {
+  const t = b.track(uid, n);
+  const budget = tenPercent(n);
+  const rollingUpdate = mode === 'maxUnavailable' ? { maxUnavailable: '10%', maxSurge: 0 } : { maxUnavailable: 0, maxSurge: '10%' };
+  t.resetPeaks();
+  const t0 = performance.now();
+  const patched = await b.client.request<DaemonSet>('PATCH', dsPath('agent'), {
+    spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate }, template: { spec: { containers: [{ name: 'agent', image }] } } },
+  }, 'application/strategic-merge-patch+json');
+  const gen = patched.metadata!.generation!;
+  const current = () => { const d = b.ds('agent'); return d && (d.status?.observedGeneration ?? 0) >= gen ? d : undefined; };
+  const tUpdated = await b.waitFor(() => current()?.status?.updatedNumberScheduled === n, boundFor(n), `updatedNumberScheduled = ${n}`);
+  const tDone = await b.waitFor(() => statusClaimsConverged(current(), n), boundFor(n), 'rollout complete');
+  const problems = await finalChecks(b, 'agent', uid, nodeNames(n), image, t);
+  const { maxUnavailable, maxDoubled, maxTripled, maxSurging } = t.peaks();
+  const allowedUnavailable = mode === 'maxUnavailable' ? budget : 0;
+  const allowedSurge = mode === 'maxSurge' ? budget : 0;
+  if (maxUnavailable > allowedUnavailable) problems.push(`unavailable reached ${maxUnavailable} > budget ${allowedUnavailable}`);
+  // Without surge no node may ever carry two live pods; with it, only `budget` nodes may be surging.
+  if (mode === 'maxUnavailable' && maxDoubled > 0) problems.push(`${maxDoubled} nodes had two live pods at once`);
+  if (maxSurging > allowedSurge) problems.push(`${maxSurging} nodes surging at once > maxSurge ${allowedSurge}`);
+  if (maxTripled > 0) problems.push(`${maxTripled} nodes had three or more live pods`);
+  const ms = tUpdated - t0;
+  return {
+    scenario: `rolling update, ${mode} 10 %`, nodes: n, storage, result: seconds(ms),
+    detail: `all available ${seconds(tDone - t0)}; peak unavailable ${maxUnavailable}/${allowedUnavailable}, peak surging ${maxSurging}/${allowedSurge}, peak nodes with 2 pods ${maxDoubled}`,
+    target: n === 5_000 ? verdict(ms <= 20_000, '≤ 20 s, budget kept') : '', problems,
+  };
+}
+
+/** Label nodes one at a time; latency from the label write to the daemon pod's creation on that node. */
+export async function reaction(b: BenchCluster, n: number, storage: Row['storage'], count = 200): Promise<Row> {
+  const key = 'bench.everynode.dev/react';
+  const image = 'bench/react:v1';
+  const ds = await b.client.request<DaemonSet>('POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, benchDaemonSet('react', image, { nodeSelector: { [key]: 'on' } }));
+  const uid = ds.metadata!.uid!;
+  const k = Math.min(count, n);
+  const t = b.track(uid, k);
+  await b.waitFor(() => (b.ds('react')?.status?.observedGeneration ?? 0) >= 1, 30_000, 'react DaemonSet observed');
+  const picked = Array.from({ length: k }, (_, i) => `node-${Math.floor((i * n) / k)}`);
+  const latencies: number[] = [];
+  const problems: string[] = [];
+  for (const node of picked) {
+    const t0 = performance.now();
+    await b.client.request('PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { [key]: 'on' } } }, MERGE);
+    try {
+      latencies.push((await b.waitFor(() => t.hasPodOn(node), 10_000, `a react pod on ${node}`)) - t0);
+    } catch (err) {
+      problems.push((err as Error).message);
+      break;
+    }
+  }
+  await b.waitFor(() => statusClaimsConverged(b.ds('react'), k), boundFor(k), `react numberReady = ${k}`).catch((e: Error) => problems.push(e.message));
+  problems.push(...(await finalChecks(b, 'react', uid, new Set(picked), image, t)));
+  const p50 = percentile(latencies, 50), p99 = percentile(latencies, 99);
+  return {
+    scenario: `reaction (label → pod), ${k} nodes`, nodes: n, storage, result: `p99 ${p99.toFixed(0)} ms`,
+    detail: `p50 ${p50.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms`,
+    target: n === 5_000 ? verdict(p99 <= 200, 'p99 ≤ 200 ms') : '', problems,
+  };
+}
+
+/**
+ * Footprint with the controller in its own process: its RSS and CPU while converging N nodes,
+ * then everyone's idle CPU over `idleMs` (the server process also runs the simulated kubelets'
+ * lease renewals, so its idle CPU is not the controller's).
+ */
+export async function footprint(b: BenchCluster, n: number, storage: Row['storage'], idleMs: number): Promise<Row[]> {
+  const pid = b.controllerPid;
+  if (!pid) throw new Error('footprint needs the controller in a child process');
+  const c0 = cpuSeconds(pid) ?? 0;
+  const conv = await converge(b, n, storage, 'converge (controller in own process)');
+  const c1 = cpuSeconds(pid) ?? 0;
+  const controllerRss = rssBytes(pid) ?? NaN;
+  const controllerPeak = rssBytes(pid, 'VmHWM') ?? NaN;
+  const s0 = process.cpuUsage();
+  const i0 = performance.now();
+  await new Promise((r) => setTimeout(r, idleMs));
+  const wall = performance.now() - i0;
+  const c2 = cpuSeconds(pid) ?? 0;
+  const s = process.cpuUsage(s0);
+  const idleController = ((c2 - c1) * 1000) / wall;
+  const idleServer = (s.user + s.system) / 1000 / wall;
+  const atTen = n === 10_000;
+  return [conv.row, {
+    scenario: 'footprint: controller', nodes: n, storage, result: `RSS ${mib(controllerRss)}`,
+    detail: `peak RSS ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s`,
+    target: atTen ? verdict(controllerRss <= 300 * 2 ** 20 && idleController <= 0.02, 'RSS ≤ 300 MB, idle ≤ 2 %') : `idle ${verdict(idleController <= 0.02, '≤ 2 %')}`,
+    problems: [],
+  }, {
+    scenario: 'footprint: server + simulator', nodes: n, storage, result: `RSS ${mib(rssBytes(process.pid) ?? process.memoryUsage().rss)}`,
+    detail: `CPU converging ${pct(conv.cpuFraction)} of a core; idle CPU ${pct(idleServer)} (includes ${n} simulated kubelets' lease renewals)`,
+    target: '', problems: [],
+  }];
+}

@@ -1,0 +1,22 @@
+// A tiny run of the benchmark suite, so the harness and its correctness checks keep working.
+// No timing is asserted: only that every scenario ran and every check held.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runBench } from '../../src/bench/run.js';
+
+test('bench smoke: every scenario runs on a small fleet and every correctness check holds', { timeout: 240_000 }, async () => {
+  const log: string[] = [];
+  const rows = await runBench({
+    nodes: [60], onDisk: false, compareStorage: true, footprint: true, idleMs: 1_000, reactionCount: 10,
+    log: (l) => log.push(l),
+  });
+  const failed = rows.filter((r) => r.problems.length);
+  assert.deepEqual(failed, [], `failed rows:\n${JSON.stringify(failed, null, 1)}\nlog tail:\n${log.slice(-20).join('\n')}`);
+  assert.deepEqual(rows.map((r) => `${r.scenario}@${r.storage}`), [
+    'converge@memory', 'raw create baseline@memory', 'rolling update, maxUnavailable 10 %@memory', 'rolling update, maxSurge 10 %@memory',
+    'reaction (label → pod), 10 nodes@memory', 'converge@sqlite', 'converge (controller in own process)@memory',
+    'footprint: controller@memory', 'footprint: server + simulator@memory',
+  ]);
+  const surge = rows.find((r) => r.scenario.includes('maxSurge'))!;
+  assert.match(surge.detail, /peak unavailable 0\/0/, 'surge keeps every node available');
+});
