@@ -1,7 +1,9 @@
 // The command tree. Each command lives in commands/; this file only wires them up.
 import { Command } from '@commander-js/extra-typings';
 import { upCommand } from './commands/up.js';
+import { nodeCommand } from './commands/node.js';
 import { controllerCommand } from './commands/controller.js';
+import { benchCommand } from './commands/bench.js';
 
 export async function run(argv: string[]): Promise<number | undefined> {
   const program = new Command('everynode')
@@ -9,7 +11,9 @@ export async function run(argv: string[]): Promise<number | undefined> {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(upCommand());
+  program.addCommand(nodeCommand());
   program.addCommand(controllerCommand());
+  program.addCommand(benchCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {
