@@ -10,7 +10,7 @@ import type { Catalog, ResourceDef } from './resources/catalog.js';
 import { apiVersionOf, Store, type DeleteOptions } from './store.js';
 import { parseResourcePath, isTruthyParam, type RequestInfo } from './routes.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
-import { translate, type ApiWatchEvent } from './watch.js';
+import { translate, translateEncoded, type ApiWatchEvent } from './watch.js';
 import { tableConvertorFor, toTable } from './tables.js';
 import { decodeProtobufObject } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
@@ -38,8 +38,11 @@ export interface ApiResponse {
 }
 
 export interface WatchSink {
-  /** Returns false when the client cannot keep up; the stream is then closed. */
-  send(ev: ApiWatchEvent): boolean;
+  /**
+   * Sends an event, or an already encoded JSON line (shared between watchers). Returns false
+   * when the client cannot keep up; the stream is then closed.
+   */
+  send(ev: ApiWatchEvent | string): boolean;
   end(): void;
 }
 
@@ -219,6 +222,11 @@ export class ApiHandler {
 
   /** Label and field selector filter for list, watch and deletecollection; bad selectors are 400. */
   filter(def: ResourceDef, q: URLSearchParams): (o: KObject) => boolean {
+    return this.selectorFilter(def, q) ?? (() => true);
+  }
+
+  /** The request's label and field selectors as a predicate; undefined when there are none. */
+  selectorFilter(def: ResourceDef, q: URLSearchParams): ((o: KObject) => boolean) | undefined {
     let labelSel: ReturnType<typeof parseSelector>;
     let fieldReqs: ReturnType<typeof parseFieldSelector>;
     try {
@@ -230,7 +238,7 @@ export class ApiHandler {
     }
     const getters = fieldGetters(def.storageGroup, def.storageResource);
     for (const r of fieldReqs) if (!(r.field in getters)) throw E.badRequest(`field label not supported: ${r.field}`);
-    if (labelSel.length === 0 && fieldReqs.length === 0) return () => true;
+    if (labelSel.length === 0 && fieldReqs.length === 0) return undefined;
     return (o) => selectorMatches(labelSel, o.metadata?.labels) && fieldSelectorMatches(fieldReqs, getters, o);
   }
 
@@ -355,8 +363,8 @@ export class ApiHandler {
   private watch(req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): WatchResponse {
     const q = req.query;
     const ns = def.namespaced ? info.namespace : '';
-    let filter = this.filter(def, q);
-    if (info.name) { const f = filter; filter = (o) => o.metadata?.name === info.name && f(o); }
+    let filter = this.selectorFilter(def, q);
+    if (info.name) { const f = filter; filter = (o) => o.metadata?.name === info.name && (!f || f(o)); }
     const rvParam = q.get('resourceVersion') ?? '';
     if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw E.badRequest(`invalid resource version: ${rvParam}`);
     if (isTruthyParam(q.get('sendInitialEvents'))) {
@@ -386,18 +394,25 @@ export class ApiHandler {
         let stopped = false;
         const send = (ev: ApiWatchEvent) => { if (!stopped && !sink.send(wrap(ev))) { stopped = true; sink.end(); } };
         if (rvParam === '' || rvParam === '0') {
-          const { items, resourceVersion } = store.list(def, ns, filter);
+          const { items, resourceVersion } = store.list(def, ns, filter ?? (() => true));
           for (const o of items) send({ type: 'ADDED', object: o });
           from = Number(resourceVersion);
         } else {
           from = Number(rvParam);
         }
         const decode = (value: string, rev: number) => store.decode(def, { value, modRev: rev });
+        // Plain JSON in the storage version needs no per-watcher parse or encode (watch.ts).
+        const shareable = !conv && def.group === def.storageGroup;
         const w = store.backend.watch(prefix, from, (events) => {
           for (const ev of events) {
             if (stopped) return;
-            const out = translate(ev, filter, decode);
-            if (out) send(out);
+            if (shareable) {
+              const out = translateEncoded(ev, filter);
+              if (out && !sink.send(out.line)) { stopped = true; sink.end(); }
+            } else {
+              const out = translate(ev, filter, decode);
+              if (out) send(out);
+            }
           }
         });
         if ('compacted' in w) {

@@ -82,9 +82,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.end();
     };
     const sink = {
-      send(ev: ApiWatchEvent): boolean {
+      send(ev: ApiWatchEvent | string): boolean {
         if (closed) return false;
-        res.write(JSON.stringify(ev) + '\n');
+        res.write((typeof ev === 'string' ? ev : JSON.stringify(ev)) + '\n');
         return res.writableLength <= maxWatchBacklogBytes;
       },
       end: () => setImmediate(finish),
