@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Node, Pod, PodDisruptionBudget, Taint } from '../api/types.js';
 import {
   filterNode, filterNodes, fitMessage, leastAllocatedScore, schedule, selectVictims, victimsOnNode,
-  insufficientResources, hostPortsConflict, unschedulableCondition, type PodsByNode,
+  insufficientResources, hostPortsConflict, unschedulableCondition, pinnedNodeNames, type PodsByNode,
 } from './core.js';
 
 const node = (name: string, opts: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean } = {}): Node => ({
@@ -137,4 +137,24 @@ test('schedule returns the preemption plan with the plain fit message', () => {
 test('terminal pods release their resources', () => {
   const done: Pod = { ...pod({ cpu: '4' }), status: { phase: 'Succeeded' } };
   assert.equal(filterNodes(pod({ cpu: '1' }), [node('n')], byNode({ n: [done] })).feasible.length, 1);
+});
+
+test('a pod pinned by matchFields metadata.name is placed on its node without looking at the others', () => {
+  const pinnedTo = (...names: string[]): Pod => ({
+    metadata: { name: 'ds-x', namespace: 'default' },
+    spec: {
+      containers: [{ name: 'c', image: 'i' }],
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: names }] }] } } },
+    },
+  });
+  assert.deepEqual(pinnedNodeNames(pinnedTo('b')), new Set(['b']));
+  assert.equal(pinnedNodeNames({ metadata: {}, spec: { containers: [] } }), undefined);
+  const nodes = [node('a'), node('b'), node('c')];
+  const lookedAt: string[] = [];
+  const podsByNode = { get: (n: string) => { lookedAt.push(n); return []; } } as unknown as PodsByNode;
+  assert.deepEqual(schedule(pinnedTo('b'), nodes, podsByNode), { node: 'b' });
+  assert.deepEqual([...new Set(lookedAt)], ['b']);
+  // Pinned to a node that cannot take it: the full filter explains why, as before.
+  const r = schedule(pinnedTo('zz'), nodes, { get: () => [] } as unknown as PodsByNode);
+  assert.ok('unschedulable' in r && /didn't match Pod's node affinity/.test(r.message), JSON.stringify(r));
 });

@@ -224,6 +224,14 @@ export type ScheduleResult =
  */
 export function schedule(pod: Pod, nodes: readonly Node[], podsByNode: PodsByNode, pdbs: readonly PodDisruptionBudget[] = [], rand: () => number = () => 0): ScheduleResult {
   if ((pod.spec?.schedulingGates ?? []).length) return { unschedulable: true, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' };
+  // NodeAffinity's PreFilter: a pod pinned by `matchFields metadata.name` (every daemon pod) is
+  // only checked against its node, so placing N daemon pods is not N × nodes work.
+  const pinned = pinnedNodeNames(pod);
+  if (pinned) {
+    const candidates = nodes.filter((n) => pinned.has(n.metadata?.name ?? ''));
+    const { feasible } = filterNodes(pod, candidates, podsByNode);
+    if (feasible.length) return { node: feasible[Math.min(feasible.length - 1, Math.floor(rand() * feasible.length))].metadata!.name! };
+  }
   const { feasible, failures } = filterNodes(pod, nodes, podsByNode);
   if (feasible.length) {
     const scores = scoreNodes(pod, feasible, podsByNode);
@@ -237,6 +245,22 @@ export function schedule(pod: Pod, nodes: readonly Node[], podsByNode: PodsByNod
   // period, which is why real clusters show "..", reproduced here on purpose.
   if ('message' in pre) return { unschedulable: true, reason: 'Unschedulable', message: `${message} preemption: ${pre.message}.` };
   return { unschedulable: true, reason: 'Unschedulable', message, preemption: pre };
+}
+
+/**
+ * Node names a pod's required node affinity allows by `matchFields metadata.name In`, when every
+ * term names its nodes that way; undefined when any node might do.
+ */
+export function pinnedNodeNames(pod: Pod): Set<string> | undefined {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  if (!terms.length) return undefined;
+  const names = new Set<string>();
+  for (const t of terms) {
+    const f = (t.matchFields ?? []).find((r) => r.key === 'metadata.name' && r.operator === 'In');
+    if (!f) return undefined;
+    for (const v of f.values ?? []) names.add(v);
+  }
+  return names;
 }
 
 /** The PodScheduled=False condition the scheduler writes for a failed attempt. */
