@@ -4,12 +4,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/types.js';
 import { controllerRefOf, keyOf } from '../api/meta.js';
-import { RawClient } from '../kube/client.js';
+import { ApiStatusError, RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
 import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, nodeChangeMatters } from './core/triggers.js';
 import { targetNodeName } from './core/pods.js';
+import { syncFailedEvent } from './core/events.js';
 import type { BackoffState } from './core/backoff.js';
 import { Expectations } from './expectations.js';
 import { Reconciler } from './reconciler.js';
@@ -37,10 +38,12 @@ export class DaemonSetController implements Runnable {
   readonly name = 'daemonset-controller';
   readonly client: RawClient;
   readonly caches: Caches;
-  readonly queue = new WorkQueue<string>();
+  // client-go's default controller rate limiter: 5 ms → 1000 s per key, 10 qps / 100 burst overall.
+  readonly queue = new WorkQueue<string>({ baseDelayMs: 5, maxDelayMs: 1_000_000, bucket: { qps: 10, burst: 100 } });
   readonly expectations = new Expectations();
   readonly backoff = new Map<string, BackoffState>();
   private readonly reconciler: Reconciler;
+  private readonly events: EventRecorder;
 
   constructor(kc: KubeConfig, readonly opts: ControllerOptions = {}) {
     this.client = new RawClient(kc);
@@ -56,17 +59,22 @@ export class DaemonSetController implements Runnable {
     this.caches.pods.addIndex('node', (p) => { const n = targetNodeName(p); return n ? [n] : []; });
     this.caches.revisions.addIndex('owner', (r) => { const ref = controllerRefOf(r); return ref ? [ref.uid] : []; });
     this.caches.revisions.addIndex('orphans', (r) => (controllerRefOf(r) ? [] : [r.metadata?.namespace ?? '']));
-    const events = new EventRecorder(this.client, 'daemonset-controller');
-    this.reconciler = new Reconciler(this, events);
+    this.events = new EventRecorder(this.client, 'daemonset-controller');
+    this.reconciler = new Reconciler(this, this.events);
     this.wireHandlers();
   }
 
   private wireHandlers(): void {
     const { daemonSets, pods, nodes } = this.caches;
+    const forgetDaemonSet = (ds: DaemonSet) => { this.expectations.forget(keyOf(ds)); this.backoff.delete(keyOf(ds)); };
     daemonSets.addHandler({
       onAdd: (ds) => this.queue.add(keyOf(ds)),
-      onUpdate: (_o, ds) => this.queue.add(keyOf(ds)),
-      onDelete: (ds) => { this.expectations.forget(keyOf(ds)); this.backoff.delete(keyOf(ds)); },
+      onUpdate: (old, ds) => {
+        // Deleted and recreated between two events: the old one's expectations must not gate the new one.
+        if (old.metadata?.uid !== ds.metadata?.uid) forgetDaemonSet(old);
+        this.queue.add(keyOf(ds));
+      },
+      onDelete: (ds) => { forgetDaemonSet(ds); this.queue.add(keyOf(ds)); },
     });
     const dsList = () => daemonSets.list();
     pods.addHandler({
@@ -76,7 +84,13 @@ export class DaemonSetController implements Runnable {
           this.queue.add(k);
         }
       },
-      onUpdate: (old, p) => { for (const k of daemonSetKeysForPodChange(old, p, dsList())) this.queue.add(k); },
+      onUpdate: (old, p) => {
+        for (const k of daemonSetKeysForPodChange(old, p, dsList())) {
+          // A graceful delete is observed when it starts (UID-tracked, so the final removal is not counted again).
+          if (p.metadata?.deletionTimestamp) this.expectations.deletionObserved(k, p.metadata.uid);
+          this.queue.add(k);
+        }
+      },
       onDelete: (p) => {
         for (const k of daemonSetKeysForPodChange(p, undefined, dsList())) {
           this.expectations.deletionObserved(k, p.metadata?.uid);
@@ -87,9 +101,12 @@ export class DaemonSetController implements Runnable {
     // Node changes touch only the DaemonSets whose decision for that node changes (§5.1, the
     // ≥1.33 path), so relabelling one node of thousands does not resync everything.
     const forNode = (node: Node) => {
+      const here = pods.byIndex('node', node.metadata?.name ?? '');
       for (const ds of dsList()) {
-        const has = pods.byIndex('node', node.metadata?.name ?? '').some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid);
-        if (daemonSetNeedsSyncForNode(ds, node, has)) this.queue.add(keyOf(ds));
+        const has = here.some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid);
+        let needed = true; // a DaemonSet the core cannot judge is synced, where its error gets reported
+        try { needed = daemonSetNeedsSyncForNode(ds, node, has); } catch { /* see above */ }
+        if (needed) this.queue.add(keyOf(ds));
       }
     };
     nodes.addHandler({
@@ -118,7 +135,13 @@ export class DaemonSetController implements Runnable {
         this.queue.forget(key);
         if (r.requeueAfterMs !== undefined) this.queue.addAfter(key, r.requeueAfterMs);
       } catch (err) {
-        this.opts.log?.(`daemonset-controller: sync ${key} failed: ${err instanceof Error ? err.message : String(err)}`);
+        const message = err instanceof Error ? err.message : String(err);
+        this.opts.log?.(`daemonset-controller: sync ${key} failed: ${message}`);
+        // API errors are the cluster's weather and are retried quietly, as upstream does. Anything
+        // else means the core could not handle this object (malformed, or a bug): say so on the
+        // object itself, where `kubectl describe` shows it, and keep serving the other DaemonSets.
+        const ds = this.caches.daemonSets.get(key);
+        if (ds && !(err instanceof ApiStatusError)) this.events.record(ds, syncFailedEvent(message));
         this.queue.addRateLimited(key);
       } finally {
         this.queue.done(key);

@@ -1,11 +1,34 @@
 // client-go's work queue promises in TypeScript: fair (FIFO), stingy (a key is never processed
-// twice at once and repeated adds collapse), delayed adds, and per-key exponential back-off.
+// twice at once and repeated adds collapse), delayed adds, and per-key exponential back-off,
+// optionally combined with an overall token bucket (client-go's default controller limiter).
 // Node is single-threaded but reconciles await I/O, so two async workers could interleave on
-// one key without the processing set.
+// one key without the processing set. Written here rather than taken from a library because no
+// npm queue has the dirty/processing semantics controllers rely on.
+
+/** Time source, injectable so tests run in fake time. */
+export interface QueueClock {
+  now(): number;
+  /** Calls fn after ms; returns a cancel function. */
+  setTimer(fn: () => void, ms: number): () => void;
+}
+
+export const realQueueClock: QueueClock = {
+  now: () => Date.now(),
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.(); // a pending retry must not keep the process alive
+    return () => clearTimeout(t);
+  },
+};
 
 export interface WorkQueueOptions {
+  /** Per-key exponential back-off: first retry delay (client-go: 5 ms). */
   baseDelayMs?: number;
+  /** Per-key back-off cap (client-go: 1000 s). */
   maxDelayMs?: number;
+  /** Overall retry budget shared by all keys; addRateLimited waits for the longer of the two. */
+  bucket?: { qps: number; burst: number };
+  clock?: QueueClock;
 }
 
 export class WorkQueue<K = string> {
@@ -15,14 +38,18 @@ export class WorkQueue<K = string> {
   readonly #processing = new Set<K>();
   readonly #waiters: ((k: K | undefined) => void)[] = [];
   readonly #failures = new Map<K, number>();
-  readonly #timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
+  readonly #timers = new Map<K, { at: number; cancel: () => void }>();
   #shuttingDown = false;
   readonly #base: number;
   readonly #max: number;
+  readonly #clock: QueueClock;
+  readonly #bucket?: { qps: number; burst: number; tokens: number; at: number };
 
   constructor(o: WorkQueueOptions = {}) {
     this.#base = o.baseDelayMs ?? 5;
-    this.#max = o.maxDelayMs ?? 300_000;
+    this.#max = o.maxDelayMs ?? 1_000_000;
+    this.#clock = o.clock ?? realQueueClock;
+    if (o.bucket) this.#bucket = { ...o.bucket, tokens: o.bucket.burst, at: this.#clock.now() };
   }
 
   add(k: K): void {
@@ -37,35 +64,44 @@ export class WorkQueue<K = string> {
   addAfter(k: K, ms: number): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) return this.add(k);
-    const at = Date.now() + ms;
+    const at = this.#clock.now() + ms;
     const cur = this.#timers.get(k);
     if (cur && cur.at <= at) return;
-    if (cur) clearTimeout(cur.timer);
-    const timer = setTimeout(() => { this.#timers.delete(k); this.add(k); }, ms);
-    timer.unref?.();
-    this.#timers.set(k, { at, timer });
+    cur?.cancel();
+    const cancel = this.#clock.setTimer(() => { this.#timers.delete(k); this.add(k); }, ms);
+    this.#timers.set(k, { at, cancel });
   }
 
-  /** Re-adds after this key's exponential back-off (5 ms doubling up to the maximum). */
+  /** Re-adds after this key's exponential back-off (base doubling up to the maximum) or the bucket's wait, whichever is longer. */
   addRateLimited(k: K): void {
+    this.addAfter(k, this.whenRetry(k));
+  }
+
+  /** The delay addRateLimited uses now (and records the failure). */
+  whenRetry(k: K): number {
     const n = this.#failures.get(k) ?? 0;
     this.#failures.set(k, n + 1);
-    this.addAfter(k, Math.min(this.#base * 2 ** n, this.#max));
+    // 2 ** n overflows to Infinity for large n; Math.min still caps it.
+    return Math.max(Math.min(this.#base * 2 ** n, this.#max), this.#bucketDelay());
   }
 
   /** Clears the failure history of a key (after a successful reconcile). */
   forget(k: K): void { this.#failures.delete(k); }
   numRequeues(k: K): number { return this.#failures.get(k) ?? 0; }
 
-  /** Next key, or undefined once shut down. */
+  /**
+   * Next key, or undefined once shut down. Unlike client-go we do not hand out keys still queued
+   * at shutdown: our workers stop with the process, and reconciling then would only race the
+   * API server's own shutdown.
+   */
   get(): Promise<K | undefined> {
+    if (this.#shuttingDown) return Promise.resolve(undefined);
     if (this.#head < this.#order.length) {
       const k = this.#order[this.#head++];
       if (this.#head > 1024 && this.#head * 2 > this.#order.length) { this.#order = this.#order.slice(this.#head); this.#head = 0; }
       this.#take(k);
       return Promise.resolve(k);
     }
-    if (this.#shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
@@ -77,11 +113,14 @@ export class WorkQueue<K = string> {
     }
   }
 
+  /** Keys waiting to be handed out (not those being processed or delayed). */
   len(): number { return this.#order.length - this.#head; }
+  isProcessing(k: K): boolean { return this.#processing.has(k); }
+  shuttingDown(): boolean { return this.#shuttingDown; }
 
   shutDown(): void {
     this.#shuttingDown = true;
-    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    for (const { cancel } of this.#timers.values()) cancel();
     this.#timers.clear();
     for (const w of this.#waiters.splice(0)) w(undefined);
   }
@@ -89,5 +128,16 @@ export class WorkQueue<K = string> {
   #take(k: K): void {
     this.#dirty.delete(k);
     this.#processing.add(k);
+  }
+
+  /** Token bucket reservation (rate.Limiter.Reserve().Delay()): 0 while tokens last, then 1/qps apart. */
+  #bucketDelay(): number {
+    const b = this.#bucket;
+    if (!b) return 0;
+    const now = this.#clock.now();
+    b.tokens = Math.min(b.burst, b.tokens + ((now - b.at) * b.qps) / 1000);
+    b.at = now;
+    b.tokens -= 1;
+    return b.tokens >= 0 ? 0 : Math.ceil((-b.tokens * 1000) / b.qps);
   }
 }

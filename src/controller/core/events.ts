@@ -10,3 +10,5 @@ export const podCreatedEvent = (podName: string): CoreEvent => ({ type: 'Normal'
 export const podCreateFailedEvent = (error: string): CoreEvent => ({ type: 'Warning', reason: 'FailedCreate', message: `Error creating: ${error}` });
 export const podDeletedEvent = (podName: string): CoreEvent => ({ type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${podName}` });
 export const podDeleteFailedEvent = (error: string): CoreEvent => ({ type: 'Warning', reason: 'FailedDelete', message: `Error deleting: ${error}` });
+/** everynode's own: the sync failed for a reason other than an API error (e.g. a malformed object). */
+export const syncFailedEvent = (error: string): CoreEvent => ({ type: 'Warning', reason: 'FailedSync', message: `Error syncing daemon set: ${error}` });

@@ -25,11 +25,17 @@ function ownerKey(pod: Pod, dses: readonly DaemonSet[]): string | undefined {
   return owner ? keyOf(owner) : undefined;
 }
 
+/** A malformed selector matches nothing here rather than hiding the pod from every other DaemonSet. */
+function selects(d: DaemonSet, pod: Pod): boolean {
+  try {
+    return !isEmptyLabelSelector(d.spec?.selector) && labelSelectorMatches(d.spec?.selector, pod.metadata?.labels);
+  } catch {
+    return false;
+  }
+}
+
 function matchingKeys(pod: Pod, dses: readonly DaemonSet[]): string[] {
-  return dses
-    .filter((d) => d.metadata?.namespace === pod.metadata?.namespace && !isEmptyLabelSelector(d.spec?.selector) &&
-      labelSelectorMatches(d.spec?.selector, pod.metadata?.labels))
-    .map(keyOf).sort();
+  return dses.filter((d) => d.metadata?.namespace === pod.metadata?.namespace && selects(d, pod)).map(keyOf).sort();
 }
 
 const ownedKeys = (pod: Pod, dses: readonly DaemonSet[]) => { const k = ownerKey(pod, dses); return k ? [k] : []; };
