@@ -35,6 +35,7 @@ const publicPaths = new Set(['/healthz', '/readyz', '/livez']);
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const expected = Buffer.from(`Bearer ${o.token}`);
   const watches = new Set<() => void>();
+  let closing = false;
   const server = https.createServer({ cert: o.certPem, key: o.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
     void serve(req, res).catch((err) => {
       if (!res.headersSent) writeJson(res, 500, E.internal(err).toStatus(), []);
@@ -69,6 +70,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }
 
   function streamWatch(req: IncomingMessage, res: ServerResponse, w: WatchResponse): void {
+    // The client may have gone (or the server begun closing) while the body was read: a watch
+    // started now would never see its 'close' and keep its timers, and the process, alive.
+    if (closing || res.destroyed || !res.socket || res.socket.destroyed) { res.destroy(); return; }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked', ...warningHeaders(w.warnings) });
     res.flushHeaders(); // client-node's watch() resolves only once headers arrive
     let closed = false;
@@ -97,7 +101,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     // A bare newline keeps idle watches visibly alive (client-node 2.x aborts after 30 s of silence).
     timers.push(setInterval(() => { if (!closed) res.write('\n'); }, heartbeatMs));
     if (w.bookmarks) timers.push(setInterval(() => sink.send(w.bookmark()), bookmarkMs));
+    // Open watches must not keep a stopping process alive; the server's own handle does that.
+    for (const t of timers) t.unref();
     req.on('close', finish);
+    res.on('close', finish);
     res.on('error', finish);
   }
 
@@ -111,6 +118,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     url: `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
     close: () => new Promise<void>((resolve) => {
+      closing = true;
       for (const f of [...watches]) f();
       server.close(() => resolve());
       server.closeAllConnections();

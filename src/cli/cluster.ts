@@ -4,7 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type EmbeddedApiServer } from '../apiserver/index.js';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 import { runAll, type Runnable } from '../kube/manager.js';
-import { clusterComponents } from './components.js';
+import { buildComponents, componentsSpec } from './components.js';
+import { ComponentsWorker } from './worker-runnable.js';
 
 export interface ClusterOptions {
   dataDir: string | null;
@@ -19,6 +20,11 @@ export interface ClusterOptions {
   bindDirectly?: boolean;
   /** Node lease grace period before a node is marked Unknown (tests shorten it). */
   nodeGraceMs?: number;
+  /**
+   * Run the components (controllers, simulator, scheduler) on the main thread instead of a
+   * worker thread; slower on a multi-core machine, simpler to debug and profile.
+   */
+  componentsInProcess?: boolean;
   log?: (line: string) => void;
 }
 
@@ -43,7 +49,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   return {
     url: api.url, port: api.port, token: api.token, caCertPem: api.caCertPem, kubeconfig: kc, kubeConfig, api,
     async run(signal) {
-      const parts: Runnable[] = await clusterComponents(kubeConfig, o);
+      const spec = componentsSpec(o);
+      const parts: Runnable[] = o.componentsInProcess ? buildComponents(kubeConfig, spec, log) : [new ComponentsWorker(spec, kc, log)];
       await runAll(parts, signal, (name, err) => log(`everynode: ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
       await api.close();
     },

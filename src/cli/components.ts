@@ -1,6 +1,8 @@
 // Which components run next to the API server in the embedded cluster. Each one is an API
-// client like its real counterpart; the list grows as the simulator, scheduler and DaemonSet
-// controller land.
+// client like its real counterpart. They are described as plain data (ComponentsSpec) so that
+// they can be built in a worker thread: Node runs JavaScript on one thread, and with the API
+// server on the main thread and every client on a second one the embedded cluster uses both
+// cores of a small machine.
 import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Runnable } from '../kube/manager.js';
@@ -20,18 +22,33 @@ export function clusterConfigOf(o: Pick<ClusterOptions, 'configFile' | 'nodes'>)
   return o.nodes ? { ...c, pools: [...c.pools, ...defaultConfig(o.nodes).pools] } : c;
 }
 
-export async function clusterComponents(kubeConfig: () => KubeConfig, o: ClusterOptions): Promise<Runnable[]> {
+/** Everything needed to build the components, as structured-clonable data. */
+export interface ComponentsSpec {
+  config: ClusterConfig;
+  graceMs: number;
+  scheduler: boolean;
+  controller: boolean;
+  bindDirectly: boolean;
+}
+
+export function componentsSpec(o: ClusterOptions): ComponentsSpec {
   const file = clusterConfigOf(o);
   const { heartbeatMs, graceMs } = heartbeatTiming(file, o.nodeGraceMs);
-  const config = { ...file, heartbeatIntervalMs: heartbeatMs };
+  return {
+    config: { ...file, heartbeatIntervalMs: heartbeatMs }, graceMs,
+    scheduler: o.scheduler !== false, controller: o.controller !== false, bindDirectly: o.bindDirectly === true,
+  };
+}
+
+export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): Runnable[] {
   const parts: Runnable[] = [
     new GarbageCollector(kubeConfig()),
     new NamespaceController(kubeConfig()),
     // Always on: any Node created through the API is simulated, even with no pools configured.
-    new NodeSimulator(kubeConfig(), { config, log: o.log }),
-    new NodeLifecycleController(kubeConfig(), { graceMs }),
+    new NodeSimulator(kubeConfig(), { config: s.config, log }),
+    new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs }),
   ];
-  if (o.scheduler !== false) parts.push(new Scheduler(kubeConfig()));
-  if (o.controller !== false) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: o.bindDirectly, log: o.log }));
+  if (s.scheduler) parts.push(new Scheduler(kubeConfig()));
+  if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, log }));
   return parts;
 }

@@ -120,6 +120,7 @@ export class DaemonSetController implements Runnable {
     const infs = Object.values(this.caches) as Informer[];
     const runs = infs.map((i) => i.start(signal));
     await Promise.race([Promise.all(infs.map((i) => i.waitForSync())), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    if (signal.aborted) this.queue.shutDown();
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     const workers = Array.from({ length: this.opts.workers ?? 4 }, () => this.work());
     await Promise.all([...workers, ...runs]);

@@ -59,6 +59,7 @@ export class NodeLifecycleController implements Runnable {
     const informers = [this.#nodes, this.#leases, this.#pods];
     const running = informers.map((i) => i.start(signal));
     await Promise.all(informers.map((i) => i.waitForSync()));
+    if (signal.aborted) this.#queue.shutDown();
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
     const monitor = setInterval(() => this.#monitor(), this.#period);
     signal.addEventListener('abort', () => clearInterval(monitor), { once: true });

@@ -78,6 +78,9 @@ export class Informer<T extends KObject = KObject> implements Runnable {
       }
       if (backoffMs && !signal.aborted) await sleep(backoffMs, signal);
     }
+    // Stopped before the first list completed: release whoever waits for sync, so that a
+    // component told to stop during start-up stops instead of waiting for ever.
+    for (const w of this.#syncWaiters.splice(0)) w();
   }
 
   async #relist(): Promise<void> {

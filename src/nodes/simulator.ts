@@ -84,9 +84,11 @@ export class NodeSimulator implements Runnable {
     this.#pods.addHandler({ onAdd: (p) => this.#planPod(p), onUpdate: (_o, p) => this.#planPod(p), onDelete: (p) => this.#forgetPod(keyOf(p)) });
     const running = [this.#nodes.start(signal), this.#pods.start(signal)];
     await Promise.all([this.#nodes.waitForSync(), this.#pods.waitForSync()]);
-    await this.#seedLeases();
-    await this.#createPlannedNodes(signal);
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!signal.aborted) {
+      await this.#seedLeases();
+      await this.#createPlannedNodes(signal);
+    }
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     this.#stopped = true;
     clearTimeout(this.#timer);
     await Promise.all(running);

@@ -70,6 +70,7 @@ export class Scheduler implements Runnable {
     const informers = [this.#pods, this.#nodes, this.#pdbs] as Informer<KObject>[];
     const running = informers.map((i) => i.start(signal));
     await Promise.all(informers.map((i) => i.waitForSync()));
+    if (signal.aborted) this.#queue.shutDown();
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
     for (const p of this.#pods.list()) this.#podChanged(p);
     await Promise.all([...running, this.#worker()]);

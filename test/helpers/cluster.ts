@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
 import { startCluster, type Cluster, type ClusterOptions } from '../../src/cli/cluster.js';
+import { clusterConfigOf } from '../../src/cli/components.js';
+import { RawClient } from '../../src/kube/client.js';
+import type { Node } from '../../src/api/types.js';
 
 export interface TestCluster extends Cluster {
   dir: string;
@@ -18,6 +21,15 @@ export async function startTestCluster(o: Partial<ClusterOptions> = {}): Promise
   const cluster = await startCluster({ dataDir: null, port: 0, kubeconfigPath, controller: false, scheduler: false, nodes: 0, ...o });
   const ac = new AbortController();
   const running = cluster.run(ac.signal);
+  // The simulated nodes register asynchronously (in a worker thread); a test starts once every
+  // configured node is Ready, as a user would after 'kubectl wait --for=condition=Ready nodes'.
+  const expected = clusterConfigOf({ nodes: 0, ...o }).pools.reduce((n, p) => n + p.count, 0);
+  if (expected > 0) {
+    const client = new RawClient(cluster.kubeConfig());
+    const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    await eventually(async () => (await client.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items.filter(ready).length >= expected, 60_000, `${expected} nodes Ready`);
+    client.close();
+  }
   return Object.assign(cluster, {
     dir, kubeconfigPath,
     async stop() {
