@@ -15,7 +15,7 @@ import { admitPod } from './admission.js';
 import { nextPodTransition } from './lifecycle.js';
 import type { Transition } from './stages.js';
 import { DueQueue } from './duequeue.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../kube/limiter.js';
 import {
   LEASE_NAMESPACE, isSimulated, newLease, placementResolver, plannedNode, registrationPatches, renewedLease, sameConditions,
   type NodePlacement,

@@ -9,6 +9,7 @@ import { podPriority } from '../api/scheduling.js';
 import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/workqueue.js';
+import { Limiter } from '../kube/limiter.js';
 import type { Runnable } from '../kube/manager.js';
 import { isTerminal, schedule, unschedulableCondition, type PodsByNode } from './core.js';
 
@@ -38,6 +39,8 @@ export class Scheduler implements Runnable {
   readonly #nodes: Informer<KNode>;
   readonly #pdbs: Informer<PodDisruptionBudget & KObject>;
   readonly #queue = new WorkQueue<string>({ baseDelayMs: 1_000, maxDelayMs: 10_000 });
+  /** Binding cycles in flight at once. */
+  readonly #binds = new Limiter(32);
   /** Pods that failed to fit: moved back to the active queue on any cluster change. */
   readonly #unschedulable = new Set<string>();
   /** Bound by us, not yet seen bound by the informer: they hold room on their node (the "assume" cache). */
@@ -126,7 +129,13 @@ export class Scheduler implements Runnable {
     const nodes = this.#nodes.list();
     const r = schedule(pod, nodes, this.#podsByNode(pod), this.#pdbs.list(), this.#rand);
     if ('node' in r) {
-      await this.#bind(pod, r.node);
+      // As kube-scheduler: assume the pod on its node at once, so the next decisions count it,
+      // and bind asynchronously; a failed bind forgets the assumption and retries the pod.
+      this.#assumed.set(key, { ...pod, spec: { ...pod.spec!, nodeName: r.node } });
+      void this.#binds.run(() => this.#bind(pod, r.node)).catch(() => {
+        this.#assumed.delete(key);
+        this.#queue.addRateLimited(key);
+      });
       return false;
     }
     if (r.preemption && !this.#victimsStillLeaving(pod)) {
@@ -158,7 +167,6 @@ export class Scheduler implements Runnable {
       await this.#client.request('POST', `${this.#path(pod)}/binding`, {
         apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
-      this.#assumed.set(keyOf(pod), { ...pod, spec: { ...pod.spec!, nodeName: node } });
     } catch (err) {
       if (!isConflict(err) && !isNotFound(err)) throw err; // already bound or gone: nothing to do
     }
