@@ -43,6 +43,8 @@ export class Store {
     readonly backend: Backend,
     readonly catalog: Catalog,
     private readonly now: () => number = Date.now,
+    /** The 5 random characters generateName appends (injectable so tests can force collisions). */
+    private readonly nameSuffix: () => string = randomSuffix,
   ) {}
 
   // ---- reading -------------------------------------------------------------------------------
@@ -135,7 +137,7 @@ export class Store {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    if (!meta.name && meta.generateName) meta.name = this.generateName(meta.generateName);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
@@ -161,14 +163,19 @@ export class Store {
       if (this.backend.get(key)) throw E.alreadyExists(def.resource, def.group, meta.name!);
       return this.asVersion(def, obj);
     }
-    const stored = this.toStorage(def, obj);
-    const r = this.backend.create(key, stored);
+    // A generated name can collide (5 characters: 1 in 14 million per pair, likely somewhere
+    // among thousands of daemon pods); like kube-apiserver's RetryGenerateName, try new names
+    // a few times before answering 409.
+    const generated = !!body.metadata?.generateName && !body.metadata.name;
+    let r = this.backend.create(key, this.toStorage(def, obj));
+    for (let attempt = 0; !r.ok && generated && attempt < 7; attempt++) {
+      meta.name = this.generateName(meta.generateName!);
+      r = this.backend.create(objectKey(def.storageGroup, def.storageResource, meta.namespace ?? '', meta.name), this.toStorage(def, obj));
+    }
     if (!r.ok) {
-      if (body.metadata?.generateName && !body.metadata.name) {
-        const err = E.alreadyExists(def.resource, def.group, meta.name!);
-        return Object.assign(err, { message: `${err.message}, the server was not able to generate a unique name for the object` }) as never;
-      }
-      throw E.alreadyExists(def.resource, def.group, meta.name!);
+      const err = E.alreadyExists(def.resource, def.group, meta.name!);
+      if (generated) throw new E.ApiError(409, 'AlreadyExists', `${err.message}, the server was not able to generate a unique name for the object`, { ...err.details, retryAfterSeconds: 1 });
+      throw err;
     }
     return this.decode(def, r.kv);
   }
@@ -347,6 +354,10 @@ export class Store {
 
   // ---- helpers -------------------------------------------------------------------------------
 
+  private generateName(prefix: string): string {
+    return (prefix.length > 58 ? prefix.slice(0, 58) : prefix) + this.nameSuffix();
+  }
+
   private hasSpecFinalizers(def: ResourceDef, obj: KObject): boolean {
     return !def.group && def.resource === 'namespaces' && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
   }
@@ -394,8 +405,8 @@ function defaultPropagation(def: ResourceDef, requestGroupVersion: string): 'Bac
   return requestGroupVersion === 'extensions/v1beta1' || requestGroupVersion === 'apps/v1beta2' ? 'Orphan' : 'Background';
 }
 
-function generateName(prefix: string): string {
-  let s = prefix.length > 58 ? prefix.slice(0, 58) : prefix;
+function randomSuffix(): string {
+  let s = '';
   for (let i = 0; i < 5; i++) s += generateNameAlphabet[randomInt(generateNameAlphabet.length)];
   return s;
 }
