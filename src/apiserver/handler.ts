@@ -443,6 +443,3 @@ export function parseYaml(body: Buffer): unknown {
   }
 }
 
-export { SelectorParseError };
-export type { KObject };
-export const _internal = { parseResourcePath };

@@ -150,9 +150,6 @@ export class Store {
     const s = def.strategy;
     s.default?.(obj, ctx);
     s.prepareForCreate?.(obj, ctx);
-    if (!def.group && def.resource === 'namespaces') {
-      // Namespaces cannot be created while one of the same name is still terminating: the key is taken.
-    }
     s.admit?.(obj, ctx);
     const errs: FieldError[] = [...validateObjectMeta(obj, { namespaced: def.namespaced, nameValidator: nameValidatorFor(def.resource) }), ...(s.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw E.invalid(def.kind, def.group, meta.name ?? '', errs);
@@ -295,7 +292,7 @@ export class Store {
     let pending = false;
 
     // Propagation: Orphan and Foreground are carried out by the garbage collector via finalizers.
-    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : defaultPropagation(def, requestGroupVersion));
+    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : defaultPropagation(requestGroupVersion));
     const finalizers = new Set(nm.finalizers ?? []);
     if (policy === 'Orphan') { finalizers.add('orphan'); finalizers.delete('foregroundDeletion'); }
     if (policy === 'Foreground') { finalizers.add('foregroundDeletion'); finalizers.delete('orphan'); }
@@ -401,7 +398,7 @@ export function apiVersionOf(def: { group: string; version: string }): string {
 }
 
 /** apps/v1 cascades by default; the legacy extensions/v1beta1 API orphans (daemonset-controller.md §8.3). */
-function defaultPropagation(def: ResourceDef, requestGroupVersion: string): 'Background' | 'Orphan' {
+function defaultPropagation(requestGroupVersion: string): 'Background' | 'Orphan' {
   return requestGroupVersion === 'extensions/v1beta1' || requestGroupVersion === 'apps/v1beta2' ? 'Orphan' : 'Background';
 }
 
