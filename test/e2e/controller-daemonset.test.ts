@@ -2,16 +2,12 @@
 // and controller_revision.go) against the embedded cluster, driven only through the API.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../../src/api/types.js';
 import { RawClient, isNotFound } from '../../src/kube/client.js';
 import { Informer } from '../../src/kube/informer.js';
-import { DaemonSetController } from '../../src/controller/controller.js';
 import { nodeShouldRunDaemonPod } from '../../src/controller/core/eligibility.js';
 import { isPodReady } from '../../src/controller/core/pods.js';
-import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.js';
+import { startControllerTestCluster, eventually, type TestCluster } from '../helpers/cluster.js';
 
 // Fast, deterministic-enough pods; foo:non-existent never pulls (the rollback scenario needs a stuck rollout).
 const CLUSTER_FILE = `
@@ -37,24 +33,14 @@ let stopController: () => Promise<void>;
 let nsCounter = 0;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'everynode-ds-e2e-'));
-  writeFileSync(join(dir, 'cluster.yaml'), CLUSTER_FILE);
-  // The controller runs here rather than through the cluster's `controller` option so that the
-  // test owns its lifecycle (and its options) whatever the composition root wires in.
-  c = await startTestCluster({ configFile: join(dir, 'cluster.yaml'), scheduler: true, controller: false });
-  const ac = new AbortController();
-  const ctl = new DaemonSetController(c.kubeConfig(), {});
-  const running = ctl.start(ac.signal);
-  stopController = async () => { ac.abort(); await running; };
-  api = new RawClient(c.kubeConfig());
+  const t = await startControllerTestCluster(CLUSTER_FILE);
+  c = t.c;
+  api = t.api;
+  stopController = t.stop;
   await eventually(async () => (await nodes()).length === 3 && (await nodes()).every(isNodeReady), 30_000, '3 ready nodes');
 });
 
-after(async () => {
-  await stopController?.();
-  api?.close();
-  await c?.stop();
-});
+after(async () => { await stopController?.(); });
 
 const isNodeReady = (n: Node) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 const nodes = async () => (await api.request<{ items: Node[] }>('GET', '/api/v1/nodes')).items;

@@ -2,14 +2,10 @@
 // cluster and the DaemonSet controller (daemonset-controller.md §11). Skipped without kubectl.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ControllerRevision, Pod } from '../../src/api/types.js';
 import { RawClient } from '../../src/kube/client.js';
-import { DaemonSetController } from '../../src/controller/controller.js';
 import { isPodReady } from '../../src/controller/core/pods.js';
-import { startTestCluster, eventually, hasKubectl, kubectl, type TestCluster } from '../helpers/cluster.js';
+import { startControllerTestCluster, eventually, hasKubectl, kubectl, type TestCluster } from '../helpers/cluster.js';
 
 const CLUSTER_FILE = `
 pools:
@@ -45,15 +41,12 @@ describe('kubectl rollout daemonset', { skip: !hasKubectl && 'kubectl not instal
   let n = 0;
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'everynode-rollout-'));
-    writeFileSync(join(dir, 'cluster.yaml'), CLUSTER_FILE);
-    c = await startTestCluster({ configFile: join(dir, 'cluster.yaml'), scheduler: true, controller: false });
-    const ac = new AbortController();
-    const running = new DaemonSetController(c.kubeConfig(), {}).start(ac.signal);
-    stopController = async () => { ac.abort(); await running; };
-    api = new RawClient(c.kubeConfig());
+    const t = await startControllerTestCluster(CLUSTER_FILE);
+    c = t.c;
+    api = t.api;
+    stopController = t.stop;
   });
-  after(async () => { await stopController?.(); api?.close(); await c?.stop(); });
+  after(async () => { await stopController?.(); });
 
   const k = async (...args: string[]) => {
     const r = await kubectl(c, args);

@@ -7,6 +7,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { startCluster, type Cluster, type ClusterOptions } from '../../src/cli/cluster.js';
 import { clusterConfigOf } from '../../src/cli/components.js';
 import { RawClient } from '../../src/kube/client.js';
+import { DaemonSetController } from '../../src/controller/controller.js';
+import { writeFileSync } from 'node:fs';
 import type { Node } from '../../src/api/types.js';
 
 export interface TestCluster extends Cluster {
@@ -69,4 +71,24 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface ControllerTestCluster { c: TestCluster; api: RawClient; stop(): Promise<void> }
+
+/**
+ * A cluster from a cluster-file text, with the scheduler and a DaemonSet controller that the test
+ * owns (started here rather than through the cluster's `controller` option, so the test controls
+ * its lifecycle and options whatever the composition root wires in).
+ */
+export async function startControllerTestCluster(clusterYaml: string): Promise<ControllerTestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'everynode-controller-'));
+  writeFileSync(join(dir, 'cluster.yaml'), clusterYaml);
+  const c = await startTestCluster({ configFile: join(dir, 'cluster.yaml'), scheduler: true, controller: false });
+  const ac = new AbortController();
+  const running = new DaemonSetController(c.kubeConfig(), {}).start(ac.signal);
+  const api = new RawClient(c.kubeConfig());
+  return {
+    c, api,
+    async stop() { ac.abort(); await running; api.close(); await c.stop(); rmSync(dir, { recursive: true, force: true }); },
+  };
 }
