@@ -9,18 +9,6 @@ import { nodeShouldRunDaemonPod } from '../../src/controller/core/eligibility.js
 import { isPodReady } from '../../src/controller/core/pods.js';
 import { startControllerTestCluster, eventually, type TestCluster } from '../helpers/cluster.js';
 
-// Fast, deterministic-enough pods; foo:non-existent never pulls (the rollback scenario needs a stuck rollout).
-const CLUSTER_FILE = `
-pools:
-  - name: node
-    count: 3
-    pods:
-      startupDelay: 50
-      readinessDelay: 100
-      rules:
-        - image: "foo:non-existent"
-          pullError: ErrImagePull
-`;
 const MERGE = 'application/merge-patch+json';
 const STRATEGIC = 'application/strategic-merge-patch+json';
 const HASH = 'controller-revision-hash';
@@ -33,7 +21,7 @@ let stopController: () => Promise<void>;
 let nsCounter = 0;
 
 before(async () => {
-  const t = await startControllerTestCluster(CLUSTER_FILE);
+  const t = await startControllerTestCluster();
   c = t.c;
   api = t.api;
   stopController = t.stop;

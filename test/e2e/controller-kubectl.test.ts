@@ -7,17 +7,6 @@ import { RawClient } from '../../src/kube/client.js';
 import { isPodReady } from '../../src/controller/core/pods.js';
 import { startControllerTestCluster, eventually, hasKubectl, kubectl, type TestCluster } from '../helpers/cluster.js';
 
-const CLUSTER_FILE = `
-pools:
-  - name: node
-    count: 3
-    pods:
-      startupDelay: 50
-      readinessDelay: 100
-      rules:
-        - image: "foo:non-existent"
-          pullError: ErrImagePull
-`;
 const IMAGE = 'nginx:1.27';
 const NEW_IMAGE = 'nginx:1.28';
 
@@ -41,7 +30,7 @@ describe('kubectl rollout daemonset', { skip: !hasKubectl && 'kubectl not instal
   let n = 0;
 
   before(async () => {
-    const t = await startControllerTestCluster(CLUSTER_FILE);
+    const t = await startControllerTestCluster();
     c = t.c;
     api = t.api;
     stopController = t.stop;

@@ -80,7 +80,20 @@ export interface ControllerTestCluster { c: TestCluster; api: RawClient; stop():
  * owns (started here rather than through the cluster's `controller` option, so the test controls
  * its lifecycle and options whatever the composition root wires in).
  */
-export async function startControllerTestCluster(clusterYaml: string): Promise<ControllerTestCluster> {
+/** Three nodes with fast, deterministic-enough pods; foo:non-existent never pulls (a stuck rollout). */
+export const CONTROLLER_TEST_CLUSTER = `
+pools:
+  - name: node
+    count: 3
+    pods:
+      startupDelay: 50
+      readinessDelay: 100
+      rules:
+        - image: "foo:non-existent"
+          pullError: ErrImagePull
+`;
+
+export async function startControllerTestCluster(clusterYaml = CONTROLLER_TEST_CLUSTER): Promise<ControllerTestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'everynode-controller-'));
   writeFileSync(join(dir, 'cluster.yaml'), clusterYaml);
   const c = await startTestCluster({ configFile: join(dir, 'cluster.yaml'), scheduler: true, controller: false });
