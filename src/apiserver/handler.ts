@@ -86,7 +86,7 @@ export class ApiHandler {
     if (p === '/api') return ok(200, apiVersions(this.serverAddress));
     if (p === '/apis') return ok(200, apiGroupList(this.catalog));
     if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
-    if (p === '/openapi/v3') return ok(200, openapiV3Index(this.groupVersions().map((x) => x.replace(/^apis?\//, '')), (gv) => this.openapiDoc(gv)));
+    if (p === '/openapi/v3') return ok(200, this.openapiIndex());
     if (p.startsWith('/openapi/v3/')) return this.openapi(p.slice('/openapi/v3/'.length));
     const parts = p.split('/').filter(Boolean);
     if (parts[0] === 'api' && parts.length === 2) return this.discoveryList('', parts[1]);
@@ -114,6 +114,12 @@ export class ApiHandler {
   }
 
   private readonly openapiDocs = new Map<string, unknown>();
+  private openapiIndexDoc: unknown;
+
+  /** kubectl fetches the index before every apply; the catalog is frozen, so hash the documents once. */
+  private openapiIndex(): unknown {
+    return (this.openapiIndexDoc ??= openapiV3Index(this.groupVersions().map((x) => x.replace(/^apis?\//, '')), (gv) => this.openapiDoc(gv)));
+  }
 
   /** The catalog is frozen, so each group-version document is built once. */
   private openapiDoc(gv: string): unknown {
