@@ -1,6 +1,6 @@
 // Assembles the embedded API server: storage, catalog, bootstrap objects, TLS and the listener.
 // This is the public face of src/apiserver/ for the CLI and the tests.
-import { openBackend, type SqliteBackend } from '../storage/index.js';
+import { openBackend, type ServerBackend } from '../storage/index.js';
 import { builtinCatalog } from './builtin.js';
 import { ApiHandler } from './handler.js';
 import { startServer } from './server.js';
@@ -35,7 +35,7 @@ const bootstrap: Array<{ group: string; version: string; resource: string; obj: 
 ];
 
 export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiServer> {
-  const backend: SqliteBackend = o.dataDir === null
+  const backend: ServerBackend = o.dataDir === null
     ? openBackend({ inMemory: true, historyLimit: o.historyLimit })
     : openBackend({ path: `${o.dataDir}/state.db`, historyLimit: o.historyLimit });
   const catalog = builtinCatalog();

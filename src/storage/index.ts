@@ -1,23 +1,32 @@
-// Entry point for the composition root (src/cli/): picks the storage file and opens the backend.
-// A file path and --in-memory go through the same SqliteBackend; ':memory:' only skips the disk.
+// Entry point for the composition root (src/cli/): picks the storage and opens the backend.
+// A file path gets SqliteBackend; --in-memory gets MemoryBackend, which keeps the same semantics
+// in plain data structures instead of paying SQLite's CPU cost for a store that never persists.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Backend } from './backend.js';
+import { MemoryBackend } from './memory.js';
 import { SqliteBackend, type SqliteBackendOptions } from './sqlite.js';
 
 export type * from './backend.js';
 export { SqliteBackend, DEFAULT_HISTORY_LIMIT, type SqliteBackendOptions } from './sqlite.js';
+export { MemoryBackend, type MemoryBackendOptions } from './memory.js';
+
+/** The Backend contract plus what the server calls on top of it; both backends provide it. */
+export interface ServerBackend extends Backend {
+  /** Runs fn as one transaction: all its writes commit (and reach watchers) together, or none. */
+  batch<T>(fn: () => T): T;
+  /** Drops history beyond the newest `keep` events (default: historyLimit); returns compactedRevision(). */
+  compact(keep?: number): number;
+}
 
 export type OpenBackendOptions = ({ path: string } | { inMemory: true }) & SqliteBackendOptions;
 
-/**
- * Opens the storage backend, creating the file's parent directory when missing. Returns the
- * concrete class so the server can also call compact() periodically and batch() for bulk writes.
- */
-export function openBackend(opts: OpenBackendOptions): SqliteBackend {
+/** Opens the storage backend, creating the file's parent directory when missing. */
+export function openBackend(opts: OpenBackendOptions): ServerBackend {
   const { historyLimit, onListenerError } = opts;
   if ('path' in opts) {
     mkdirSync(dirname(opts.path), { recursive: true });
     return new SqliteBackend(opts.path, { historyLimit, onListenerError });
   }
-  return new SqliteBackend(':memory:', { historyLimit, onListenerError });
+  return new MemoryBackend({ historyLimit, onListenerError });
 }

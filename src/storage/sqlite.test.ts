@@ -32,7 +32,7 @@ function fileBackend(): BackendUnderTest {
 }
 
 function memoryBackend(): BackendUnderTest {
-  const backend = openBackend({ inMemory: true, ...quiet });
+  const backend = new SqliteBackend(':memory:', { ...quiet });
   return { backend, compact: (keep) => { backend.compact(keep); } };
 }
 
@@ -42,7 +42,7 @@ runBackendConformance('sqlite :memory:', memoryBackend, { propertyRuns: 100 });
 
 describe('SqliteBackend specifics', () => {
   it('list and watch handle non-ASCII keys in UTF-8 byte order', () => {
-    const b = openBackend({ inMemory: true });
+    const b = new SqliteBackend(':memory:');
     // U+FFFF sorts below an astral character in UTF-8, though not in UTF-16; a prefix range built
     // with char(0xFFFF) as upper bound would miss '/é/😀'.
     for (const k of ['/é/😀', '/é/\uffff', '/é/a', '/é', '/f', '/\u{10FFFF}/x', '/\u{10FFFF}\u{10FFFF}']) b.create(k, 'v');
@@ -58,7 +58,7 @@ describe('SqliteBackend specifics', () => {
   });
 
   it('batch() commits all writes as one watch batch, or none when fn throws', () => {
-    const b = openBackend({ inMemory: true });
+    const b = new SqliteBackend(':memory:');
     const batches: WatchEvent[][] = [];
     b.watch('', 0, (batch) => batches.push(batch));
     const result = b.batch(() => {
@@ -86,7 +86,7 @@ describe('SqliteBackend specifics', () => {
   });
 
   it('a nested batch that throws rolls back only its own writes', () => {
-    const b = openBackend({ inMemory: true });
+    const b = new SqliteBackend(':memory:');
     const seen: number[] = [];
     b.watch('', 0, (batch) => seen.push(...batch.map((e) => e.rev)));
     b.batch(() => {
@@ -103,7 +103,7 @@ describe('SqliteBackend specifics', () => {
   });
 
   it('a watch opened inside batch() does not replay the uncommitted writes', () => {
-    const b = openBackend({ inMemory: true });
+    const b = new SqliteBackend(':memory:');
     b.create('/a', '1');
     const seen: number[] = [];
     assert.throws(() => b.batch(() => {
@@ -118,7 +118,7 @@ describe('SqliteBackend specifics', () => {
   });
 
   it('compact() defaults to the historyLimit option and is idempotent', () => {
-    const b = openBackend({ inMemory: true, historyLimit: 2 });
+    const b = new SqliteBackend(':memory:', { historyLimit: 2 });
     assert.equal(b.compact(), 0, 'nothing to drop yet');
     for (let i = 0; i < 5; i++) b.create(`/k/${i}`, 'v');
     assert.equal(b.compact(), 3);
@@ -139,7 +139,7 @@ describe('SqliteBackend specifics', () => {
 
   it('listener errors go to onListenerError', () => {
     const errors: unknown[] = [];
-    const b = openBackend({ inMemory: true, onListenerError: (err) => errors.push(err) });
+    const b = new SqliteBackend(':memory:', { onListenerError: (err) => errors.push(err) });
     b.create('/a', '1');
     b.watch('', 0, () => { throw new Error('in replay'); });
     b.create('/b', '1');
@@ -182,8 +182,8 @@ describe('SqliteBackend specifics', () => {
   });
 
   it('rejects invalid list limits and history limits', () => {
-    assert.throws(() => openBackend({ inMemory: true, historyLimit: -1 }), /historyLimit/);
-    const b = openBackend({ inMemory: true });
+    assert.throws(() => new SqliteBackend(':memory:', { historyLimit: -1 }), /historyLimit/);
+    const b = new SqliteBackend(':memory:');
     assert.throws(() => b.list('', { limit: 1.5 }), /limit/);
     b.close();
   });

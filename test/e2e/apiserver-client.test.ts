@@ -8,7 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { eventually, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { rawRequest } from '../helpers/http.js';
-import type { SqliteBackend } from '../../src/storage/index.js';
+import type { ServerBackend } from '../../src/storage/index.js';
 
 let c: TestCluster;
 let kc: KubeConfig;
@@ -220,7 +220,7 @@ describe('informer', () => {
       await core.deleteNamespacedConfigMap({ name: 'before', namespace: 'inf' });
       await core.createNamespacedConfigMap({ namespace: 'inf', body: { metadata: { name: 'after-compaction' } } });
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'bump-' } } });
-      (c.api.store.backend as SqliteBackend).compact(0);
+      (c.api.store.backend as ServerBackend).compact(0);
       const expired = await rawRequest(c, 'GET', `/api/v1/namespaces/inf/configmaps?watch=true&resourceVersion=${rvOf()}`);
       const ev = JSON.parse(expired.text.trim().split('\n')[0]!);
       assert.equal(ev.type, 'ERROR');
