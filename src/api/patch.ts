@@ -3,6 +3,7 @@
 // None of these functions mutates its inputs; all return fresh values.
 import jsonpatch from 'fast-json-patch';
 import type { SmpField, SmpSchema } from './patchschema.js';
+import { deepCopy } from './clone.js';
 
 /**
  * A patch that cannot be applied. `code` is the HTTP status upstream answers with:
@@ -44,9 +45,9 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
     throw new PatchError(413, `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
   // Cloned so that values taken from the ops are not shared with the caller's patch.
-  const own = structuredClone(ops) as jsonpatch.Operation[];
+  const own = deepCopy(ops) as jsonpatch.Operation[];
   try {
-    return jsonpatch.applyPatch(structuredClone(doc), own, true, true).newDocument;
+    return jsonpatch.applyPatch(deepCopy(doc), own, true, true).newDocument;
   } catch (e) {
     // Like upstream, everything past decoding is "does not apply" (422), including unknown ops.
     throw new PatchError(422, jsonPatchMessage(e, own));
@@ -79,7 +80,7 @@ function mergePatchValue(target: unknown, patch: unknown): unknown {
 /** RFC 7386 merge patch of an object document; a non-object patch is a 400 as upstream. */
 export function applyMergePatch(doc: unknown, patch: unknown): JsonObject {
   if (!isObject(patch)) throw new PatchError(400, 'Invalid JSON Patch');
-  return mergePatchValue(structuredClone(doc), structuredClone(patch)) as JsonObject;
+  return mergePatchValue(deepCopy(doc), deepCopy(patch)) as JsonObject;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ const DELETE_PREFIX = '$deleteFromPrimitiveList';
  */
 export function applyStrategicMergePatch(doc: unknown, patch: unknown, schema: SmpSchema | undefined): JsonObject {
   if (!isObject(patch)) throw new PatchError(400, 'invalid JSON document');
-  const base = isObject(doc) ? (structuredClone(doc) as JsonObject) : {};
+  const base = isObject(doc) ? (deepCopy(doc) as JsonObject) : {};
   const out = mergeMap(base, patch, schema);
   return out === DELETED ? {} : out;
 }

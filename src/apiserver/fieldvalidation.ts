@@ -17,16 +17,25 @@ export function schemaNameFor(schemas: Readonly<Record<string, Schema>>, group: 
   return undefined;
 }
 
-/** Follows `$ref` and the `allOf: [{$ref}]` wrapper the generator uses for described references. */
+const resolved = new WeakMap<Schema, Schema | null>();
+
+/**
+ * Follows `$ref` and the `allOf: [{$ref}]` wrapper the generator uses for described references.
+ * Memoised per schema node: every write walks its whole body through these.
+ */
 function resolve(schemas: Readonly<Record<string, Schema>>, s: Schema | undefined): Schema | undefined {
-  let cur = s;
+  if (!s) return undefined;
+  const hit = resolved.get(s);
+  if (hit !== undefined) return hit ?? undefined;
+  let cur: Schema | undefined = s;
   for (let depth = 0; cur && depth < 8; depth++) {
     const ref = cur.$ref as string | undefined;
     const allOf = cur.allOf as Schema[] | undefined;
     if (typeof ref === 'string' && ref.startsWith(refPrefix)) cur = schemas[ref.slice(refPrefix.length)];
     else if (allOf?.length === 1) cur = allOf[0];
-    else return cur;
+    else break;
   }
+  resolved.set(s, cur ?? null);
   return cur;
 }
 
@@ -37,7 +46,7 @@ function resolve(schemas: Readonly<Record<string, Schema>>, s: Schema | undefine
  */
 export function unknownFields(schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown): string[] {
   const out: string[] = [];
-  walk(schemas, schemas[schemaName], value, '', (path) => out.push(path));
+  walk(schemas, schemas[schemaName], value, [], (path) => out.push(path));
   return out;
 }
 
@@ -47,29 +56,39 @@ export function unknownFields(schemas: Readonly<Record<string, Schema>>, schemaN
  */
 export function pruneUnknownFields(schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown): string[] {
   const out: string[] = [];
-  walk(schemas, schemas[schemaName], value, '', (path, parent, key) => { out.push(path); delete parent[key]; });
+  walk(schemas, schemas[schemaName], value, [], (path, parent, key) => { out.push(path); delete parent[key]; });
   return out;
 }
 
 type OnUnknown = (path: string, parent: Record<string, unknown>, key: string) => void;
 
-function walk(schemas: Readonly<Record<string, Schema>>, raw: Schema | undefined, value: unknown, path: string, out: OnUnknown): void {
+/** Path segments ("spec", "[0]"): joined into text only for the rare unknown field. */
+type Path = string[];
+const pathText = (p: Path) => p.reduce((acc, seg) => (seg.startsWith('[') || !acc ? acc + seg : `${acc}.${seg}`), '');
+
+function walk(schemas: Readonly<Record<string, Schema>>, raw: Schema | undefined, value: unknown, path: Path, out: OnUnknown): void {
   const s = resolve(schemas, raw);
   if (!s || value === null || value === undefined || s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
     if (s.type !== 'array') return;
-    value.forEach((v, i) => walk(schemas, s.items as Schema | undefined, v, `${path}[${i}]`, out));
+    for (let i = 0; i < value.length; i++) {
+      path.push(`[${i}]`);
+      walk(schemas, s.items as Schema | undefined, value[i], path, out);
+      path.pop();
+    }
     return;
   }
   if (typeof value !== 'object') return;
   const props = s.properties as Record<string, Schema> | undefined;
   const additional = s.additionalProperties as Schema | boolean | undefined;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const child = path ? `${path}.${k}` : k;
-    if (props && k in props) walk(schemas, props[k], v, child, out);
-    else if (typeof additional === 'object') walk(schemas, additional, v, child, out);
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    path.push(k);
+    if (props && Object.hasOwn(props, k)) walk(schemas, props[k], v, path, out);
+    else if (typeof additional === 'object') walk(schemas, additional, v, path, out);
     // An object schema without properties or additionalProperties is free-form (e.g. FieldsV1).
-    else if (props) out(child, value as Record<string, unknown>, k);
+    else if (props) out(pathText(path), value as Record<string, unknown>, k);
+    path.pop();
   }
 }
 

@@ -35,14 +35,16 @@ export interface ApiResponse {
   /** Defaults to application/json. */
   contentType?: string;
   warnings: string[];
+  /** The body already encoded as JSON (it must say exactly what `body` says). */
+  encoded?: string;
 }
 
 export interface WatchSink {
   /**
-   * Sends an event, or an already encoded JSON line (shared between watchers). Returns false
-   * when the client cannot keep up; the stream is then closed.
+   * Sends an event, or an already encoded JSON line with its newline (shared between
+   * watchers). Returns false when the client cannot keep up; the stream is then closed.
    */
-  send(ev: ApiWatchEvent | string): boolean;
+  send(ev: ApiWatchEvent | Buffer): boolean;
   end(): void;
 }
 
@@ -170,13 +172,13 @@ export class ApiHandler {
       case 'create': {
         if (info.name && !info.subresource) throw E.methodNotAllowed('create', def.resource);
         const body = this.decodeBody(req, def, warnings);
-        const obj = this.store.create(def, ns, body, { dryRun, warnings });
-        return ok(201, obj, warnings);
+        const obj = this.store.create(def, ns, body, { dryRun, warnings, owned: true });
+        return this.written(201, obj, warnings);
       }
       case 'update': {
         const body = this.decodeBody(req, def, warnings);
-        const { obj } = this.store.update(def, ns, info.name, body, info.subresource, { dryRun, warnings });
-        return ok(200, obj, warnings);
+        const { obj } = this.store.update(def, ns, info.name, body, info.subresource, { dryRun, warnings, owned: true });
+        return this.written(200, obj, warnings);
       }
       case 'patch': return this.patch(req, info, def, ns, dryRun, warnings);
       case 'delete': {
@@ -334,8 +336,13 @@ export class ApiHandler {
     const meta = (patched.metadata ??= {}) as { resourceVersion?: string };
     if (meta.resourceVersion && meta.resourceVersion !== current.metadata!.resourceVersion) throw E.conflict(def.resource, def.group, info.name);
     meta.resourceVersion = current.metadata!.resourceVersion;
-    const { obj } = this.store.update(def, ns, info.name, patched, info.subresource, { dryRun, warnings });
-    return ok(200, obj, warnings);
+    const { obj } = this.store.update(def, ns, info.name, patched, info.subresource, { dryRun, warnings, current: { kv, obj: current } });
+    return this.written(200, obj, warnings);
+  }
+
+  /** A create/update response: the stored text when the store has it, so the object is not serialised twice. */
+  private written(status: number, obj: KObject, warnings: string[]): ApiResponse {
+    return { ...ok(status, obj, warnings), encoded: this.store.encodedWrite(obj) };
   }
 
   private patchBodyAsObject(req: ApiRequest): KObject {

@@ -12,6 +12,8 @@ import type { AdmissionContext } from './resources/types.js';
 import { collectionPrefix, objectKey } from './keys.js';
 import { nameValidatorFor, validateObjectMeta } from './resources/objectmeta.js';
 import type { ObjectMeta } from '../api/types.js';
+import { deepCopy } from '../api/clone.js';
+import { stampResourceVersion } from './watch.js';
 
 /** kubernetes-types marks ObjectMeta read-only; the server is the one place that writes system fields. */
 type Meta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
@@ -21,6 +23,10 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** Warnings collected for the Warning header. */
   warnings?: string[];
+  /** The caller hands the body over (it parsed it for this request): the store may change it instead of copying it. */
+  owned?: boolean;
+  /** For update: the stored kv and its decoding, when the caller already read them (PATCH); used only while still current. */
+  current?: { kv: KV; obj: KObject };
 }
 
 export interface DeleteOptions {
@@ -124,7 +130,7 @@ export class Store {
   // ---- writing -------------------------------------------------------------------------------
 
   create(def: ResourceDef, namespace: string, body: KObject, opts: WriteOptions = {}): KObject {
-    const obj = structuredClone(body);
+    const obj = opts.owned ? body : deepCopy(body);
     this.checkTypeMeta(def, obj);
     const meta = mut(obj);
     if (def.namespaced) {
@@ -174,7 +180,31 @@ export class Store {
       if (generated) throw new E.ApiError(409, 'AlreadyExists', `${err.message}, the server was not able to generate a unique name for the object`, { ...err.details, retryAfterSeconds: 1 });
       throw err;
     }
-    return this.decode(def, r.kv);
+    return this.written(def, obj, r.kv);
+  }
+
+  /**
+   * The object just stored, as a read would return it, without parsing back what was just
+   * serialised: the store owns `obj`, and toStorage only drops resourceVersion (restamped here)
+   * and undefined values (which no encoding shows).
+   */
+  private written(def: ResourceDef, obj: KObject, kv: KV): KObject {
+    obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRev) };
+    const out = this.asVersion(def, obj);
+    if (apiVersionOf(def) === apiVersionOf(this.catalog.storageDef(def.storageGroup, def.storageResource) ?? def)) this.#encoded.set(out, kv);
+    return out;
+  }
+
+  /** Objects just written in their storage version → their stored kv, whose text is the response body once stamped. */
+  readonly #encoded = new WeakMap<KObject, KV>();
+
+  /**
+   * The JSON text of an object create/update just returned, when it is the stored text (storage
+   * version): the response then needs no second serialisation. Undefined for anything else.
+   */
+  encodedWrite(obj: KObject): string | undefined {
+    const kv = this.#encoded.get(obj);
+    return kv && stampResourceVersion(kv.value, kv.modRev);
   }
 
   /**
@@ -182,7 +212,7 @@ export class Store {
    * updates computed by PATCH: their resourceVersion is a precondition only if the patch set it.
    */
   update(def: ResourceDef, namespace: string, name: string, body: KObject, subresource: string, opts: WriteOptions = {}): { obj: KObject; created: boolean } {
-    const obj = structuredClone(body);
+    const obj = opts.owned ? body : deepCopy(body);
     this.checkTypeMeta(def, obj);
     const meta = mut(obj);
     if (meta.name !== undefined && meta.name !== name) {
@@ -196,7 +226,8 @@ export class Store {
 
     const kv = this.getKV(def, namespace, name);
     if (!kv) throw E.notFound(def.resource, def.group, name);
-    const old = this.decode(def, kv);
+    // PATCH has just decoded this very revision; decoding it again is a second parse per write.
+    const old = opts.current && opts.current.kv.modRev === kv.modRev && opts.current.kv.key === kv.key ? opts.current.obj : this.decode(def, kv);
     const oldMeta = old.metadata!;
     if (meta.resourceVersion) {
       if (meta.resourceVersion !== oldMeta.resourceVersion) throw E.conflict(def.resource, def.group, name);
@@ -210,12 +241,12 @@ export class Store {
     let next: KObject;
     if (subresource === 'status') {
       // Status writes change .status only; everything else is kept as stored (ResetObjectMetaForStatus).
-      next = { ...structuredClone(old), status: obj.status };
+      next = { ...deepCopy(old), status: obj.status };
       def.strategy.prepareForStatusUpdate?.(next, old, ctx);
       const errs = def.strategy.validateStatusUpdate?.(next, old, ctx) ?? [];
       if (errs.length) throw E.invalid(def.kind, def.group, name, errs);
     } else if (subresource === 'finalize') {
-      next = structuredClone(old);
+      next = deepCopy(old);
       (next as { spec?: Record<string, unknown> }).spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
     } else {
       next = obj;
@@ -228,7 +259,7 @@ export class Store {
       if (nm.deletionTimestamp === undefined) delete nm.deletionTimestamp;
       if (nm.deletionGracePeriodSeconds === undefined) delete nm.deletionGracePeriodSeconds;
       delete nm.managedFields;
-      if (def.subresources.includes('status') && old.status !== undefined) next.status = structuredClone(old.status);
+      if (def.subresources.includes('status') && old.status !== undefined) next.status = deepCopy(old.status);
       else if (def.subresources.includes('status')) delete next.status;
       const s = def.strategy;
       s.default?.(next, ctx);
@@ -267,7 +298,7 @@ export class Store {
     if (stored === kv.value) return this.decode(def, kv); // no-op: same RV, no watch event
     const r = this.backend.update(kv.key, stored, kv.modRev);
     if (!r.ok) throw E.conflict(def.resource, def.group, meta.name!);
-    return this.decode(def, r.kv);
+    return this.written(def, next, r.kv);
   }
 
   delete(def: ResourceDef, namespace: string, name: string, options: DeleteOptions, requestGroupVersion: string): { obj?: KObject; status?: object } {
@@ -286,7 +317,7 @@ export class Store {
       throw E.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
     }
     const dryRun = (options.dryRun ?? []).includes('All');
-    const next = structuredClone(obj);
+    const next = deepCopy(obj);
     const nm = mut(next);
     const nowMs = this.now();
     let pending = false;

@@ -32,6 +32,6 @@ test('encoded and decoded translations agree, and the encoded line is shared bet
   const b = translateEncoded(e, undefined)!;
   assert.equal(a.line, b.line, 'same event, same line');
   const decoded = translate(e, app, (v, rev) => JSON.parse(stampResourceVersion(v, rev)) as KObject)!;
-  assert.deepEqual(JSON.parse(a.line), { type: 'MODIFIED', object: decoded.object });
+  assert.deepEqual(JSON.parse(a.line.toString()), { type: 'MODIFIED', object: decoded.object });
   assert.equal(decoded.object.metadata?.resourceVersion, '12');
 });

@@ -10,10 +10,10 @@ import type { WatchEvent } from '../storage/backend.js';
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 export interface ApiWatchEvent { type: WatchEventType; object: KObject }
 
-/** An event ready for the wire: one JSON line (without the newline). */
-export interface EncodedWatchEvent { type: WatchEventType; line: string }
+/** An event ready for the wire: one JSON line, newline included, as bytes shared by every watcher. */
+export interface EncodedWatchEvent { type: WatchEventType; line: Buffer }
 
-interface Shared { cur?: KObject; prev?: KObject; lines?: Partial<Record<WatchEventType, string>> }
+interface Shared { cur?: KObject; prev?: KObject; lines?: Partial<Record<WatchEventType, Buffer>> }
 const shared = new WeakMap<WatchEvent, Shared>();
 const entry = (ev: WatchEvent): Shared => { let s = shared.get(ev); if (!s) shared.set(ev, (s = {})); return s; };
 
@@ -33,10 +33,11 @@ export function stampResourceVersion(value: string, rev: number): string {
   return `${value.slice(0, cut)}"resourceVersion":"${rev}"${sep}${value.slice(cut)}`;
 }
 
-function line(ev: WatchEvent, type: WatchEventType, value: string): string {
+// Bytes, not text: each watcher's socket would otherwise re-encode the same UTF-8.
+function line(ev: WatchEvent, type: WatchEventType, value: string): Buffer {
   const s = entry(ev);
   const lines = (s.lines ??= {});
-  return (lines[type] ??= `{"type":"${type}","object":${stampResourceVersion(value, ev.rev)}}`);
+  return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${stampResourceVersion(value, ev.rev)}}\n`));
 }
 
 /** Read-only parses shared by every watcher of this event (filters must not mutate them). */

@@ -13,6 +13,7 @@ import { gcBackoff } from './core/backoff.js';
 import type { DaemonSetController } from './controller.js';
 import { BIND_ANNOTATION } from './controller.js';
 import type { EventRecorder } from './events.js';
+import { deepCopy } from '../api/clone.js';
 
 const enc = encodeURIComponent;
 const dsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${enc(ns)}/daemonsets/${enc(name)}`;
@@ -26,7 +27,7 @@ export class Reconciler {
     const { caches, expectations } = this.c;
     const cached = caches.daemonSets.get(key);
     if (!cached) { expectations.forget(key); return {}; }
-    const ds = structuredClone(cached) as DaemonSet;
+    const ds = deepCopy(cached) as DaemonSet;
     const ns = ds.metadata!.namespace!;
     const nowMs = Date.now();
 

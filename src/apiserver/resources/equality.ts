@@ -1,6 +1,7 @@
 // Semantic equality of JSON objects, as apimachinery's equality.Semantic.DeepEqual compares
 // decoded structs: key order does not matter and an absent field equals an empty list or map
 // (Go cannot tell a nil slice/map from an empty one after a round trip through JSON).
+import { deepCopy } from '../../api/clone.js';
 
 function isEmptyish(v: unknown): boolean {
   if (v === undefined || v === null) return true;
@@ -23,9 +24,9 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Deep copy of a JSON value (structuredClone would also copy non-JSON things we never have). */
+/** Deep copy of a JSON value. */
 export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  return deepCopy(v);
 }
 
 /** The object at obj[key], created as {} when missing. */

@@ -2,6 +2,7 @@
 import type { ControllerRevision, DaemonSet, Pod, PodTemplateSpec } from '../../api/types.js';
 import { canonicalJson, computeTemplateHash, sortKeysDeep } from './hash.js';
 import { controllerRefTo, REVISION_HASH_LABEL } from './pods.js';
+import { deepCopy } from '../../api/clone.js';
 
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 
@@ -11,7 +12,7 @@ export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
  * what `kubectl rollout undo` computes from the live object before comparing (wire §8.3).
  */
 export function goShapedTemplate(template: PodTemplateSpec | undefined): PodTemplateSpec {
-  const t = structuredClone(template ?? {}) as PodTemplateSpec & Record<string, unknown>;
+  const t = deepCopy(template ?? {}) as PodTemplateSpec & Record<string, unknown>;
   const metadata = (t.metadata ?? {}) as Record<string, unknown>;
   if (!('creationTimestamp' in metadata)) metadata.creationTimestamp = null;
   t.metadata = metadata as PodTemplateSpec['metadata'];
@@ -98,7 +99,7 @@ export function planHistory(ds: DaemonSet, revisions: readonly ControllerRevisio
   const updated = new Map<string, ControllerRevision>();
   const migrated = revisions.map((r) => {
     if (r.metadata?.labels?.[REVISION_HASH_LABEL] !== undefined) return r;
-    const copy = structuredClone(r);
+    const copy = deepCopy(r);
     copy.metadata = { ...copy.metadata, labels: { ...(copy.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: r.metadata?.name ?? '' } };
     updated.set(r.metadata?.name ?? '', copy);
     return copy;
@@ -119,7 +120,7 @@ export function planHistory(ds: DaemonSet, revisions: readonly ControllerRevisio
   for (const r of current) if (revNum(r) >= revNum(keep)) keep = r;
   const deletes = current.filter((r) => r !== keep).map((r) => r.metadata?.name ?? '');
   if (revNum(keep) < nextRevision) {
-    keep = { ...structuredClone(keep), revision: nextRevision };
+    keep = { ...deepCopy(keep), revision: nextRevision };
     updated.set(keep.metadata?.name ?? '', keep);
   }
   const hash = keep.metadata?.labels?.[REVISION_HASH_LABEL] ?? '';

@@ -2,6 +2,7 @@
 import type { DaemonSet, NodeAffinity, OwnerReference, Pod, PodSpec, Toleration } from '../../api/types.js';
 import { isDNS1123Subdomain } from '../../api/validation.js';
 import { parseTime } from '../../api/meta.js';
+import { deepCopy } from '../../api/clone.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -74,7 +75,7 @@ export interface NewPodOptions {
 
 /** The pod the controller creates for `nodeName` (§3.1–3.3). The API server fills in the name. */
 export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string, opts: NewPodOptions): Pod {
-  const template = structuredClone(ds.spec?.template ?? {});
+  const template = deepCopy(ds.spec?.template ?? {});
   const spec: PodSpec = template.spec ?? { containers: [] };
   spec.tolerations = withDaemonTolerations(spec.tolerations, spec.hostNetwork === true);
   spec.affinity = pinToNode(spec.affinity, nodeName);
