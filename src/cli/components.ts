@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Runnable } from '../kube/manager.js';
+import { SharedInformers } from '../kube/shared.js';
 import { GarbageCollector } from '../kcm/gc.js';
 import { NamespaceController } from '../kcm/namespace.js';
 import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
@@ -41,14 +42,18 @@ export function componentsSpec(o: ClusterOptions): ComponentsSpec {
 }
 
 export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): Runnable[] {
+  // One watch per collection for all of them, as kube-controller-manager shares informers
+  // between its controllers (the DaemonSet controller keeps its own: it is the product, and runs
+  // against any cluster exactly as it does here).
+  const informers = new SharedInformers(kubeConfig());
   const parts: Runnable[] = [
-    new GarbageCollector(kubeConfig()),
-    new NamespaceController(kubeConfig()),
+    new GarbageCollector(kubeConfig(), { informers }),
+    new NamespaceController(kubeConfig(), { informers }),
     // Always on: any Node created through the API is simulated, even with no pools configured.
-    new NodeSimulator(kubeConfig(), { config: s.config, log }),
-    new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs }),
+    new NodeSimulator(kubeConfig(), { config: s.config, log, informers }),
+    new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers }),
   ];
-  if (s.scheduler) parts.push(new Scheduler(kubeConfig()));
+  if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
   if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, log }));
   return parts;
 }

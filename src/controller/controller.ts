@@ -56,7 +56,7 @@ export class DaemonSetController implements Runnable {
     };
     this.caches.pods.addIndex('owner', (p) => { const r = controllerRefOf(p); return r ? [r.uid] : []; });
     this.caches.pods.addIndex('orphans', (p) => (controllerRefOf(p) ? [] : [p.metadata?.namespace ?? '']));
-    this.caches.pods.addIndex('node', (p) => { const n = targetNodeName(p); return n ? [n] : []; });
+    this.caches.pods.addIndex('targetNode', (p) => { const n = targetNodeName(p); return n ? [n] : []; });
     this.caches.revisions.addIndex('owner', (r) => { const ref = controllerRefOf(r); return ref ? [ref.uid] : []; });
     this.caches.revisions.addIndex('orphans', (r) => (controllerRefOf(r) ? [] : [r.metadata?.namespace ?? '']));
     this.events = new EventRecorder(this.client, 'daemonset-controller');
@@ -101,7 +101,7 @@ export class DaemonSetController implements Runnable {
     // Node changes touch only the DaemonSets whose decision for that node changes (§5.1, the
     // ≥1.33 path), so relabelling one node of thousands does not resync everything.
     const forNode = (node: Node) => {
-      const here = pods.byIndex('node', node.metadata?.name ?? '');
+      const here = pods.byIndex('targetNode', node.metadata?.name ?? '');
       for (const ds of dsList()) {
         const has = here.some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid);
         let needed = true; // a DaemonSet the core cannot judge is synced, where its error gets reported
@@ -112,7 +112,7 @@ export class DaemonSetController implements Runnable {
     nodes.addHandler({
       onAdd: forNode,
       onUpdate: (old, n) => { if (nodeChangeMatters(old, n)) forNode(n); },
-      onDelete: (n) => { for (const ds of dsList()) if (pods.byIndex('node', n.metadata?.name ?? '').some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid)) this.queue.add(keyOf(ds)); },
+      onDelete: (n) => { for (const ds of dsList()) if (pods.byIndex('targetNode', n.metadata?.name ?? '').some((p) => controllerRefOf(p)?.uid === ds.metadata?.uid)) this.queue.add(keyOf(ds)); },
     });
   }
 

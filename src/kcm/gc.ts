@@ -9,7 +9,8 @@ import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
 import { RawClient, isNotFound, isConflict } from '../kube/client.js';
 import { discoverResources, objectPath, type ServedResource } from '../kube/discovery.js';
-import { Informer } from '../kube/informer.js';
+import type { Informer } from '../kube/informer.js';
+import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
 
@@ -24,7 +25,12 @@ export class GarbageCollector implements Runnable {
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 30_000 });
   private readonly resources = new Map<string, ServedResource>();
 
-  constructor(private readonly kc: KubeConfig) { this.client = new RawClient(kc); }
+  private readonly shared: SharedInformers;
+
+  constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
+    this.client = new RawClient(kc);
+    this.shared = o.informers ?? new SharedInformers(kc);
+  }
 
   async start(signal: AbortSignal): Promise<void> {
     const all = await discoverResources(this.client);
@@ -32,7 +38,7 @@ export class GarbageCollector implements Runnable {
     const watched = all.filter((r) => r.verbs.includes('watch') && r.verbs.includes('delete') && r.group !== 'extensions' && r.resource !== 'events');
     for (const r of watched) {
       this.resources.set(r.path, r);
-      const inf = new Informer(this.kc, this.client, r.path);
+      const inf = this.shared.informer(r.path);
       const enqueue = (o: KObject) => this.queue.add(`${r.path}|${keyOf(o)}`);
       inf.addHandler({
         onAdd: (o) => { this.track(r, o); enqueue(o); },
@@ -44,7 +50,7 @@ export class GarbageCollector implements Runnable {
     // A stop signal may come at any moment, even before the caches sync or before we get here.
     const stop = () => this.queue.shutDown();
     if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
-    const runs = [...this.informers.values()].map((i) => i.start(signal));
+    const runs = [this.shared.start(signal)];
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
     await Promise.all([this.work(), this.work(), ...runs]);
     this.client.close();

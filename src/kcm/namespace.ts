@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { RawClient, isNotFound, isConflict } from '../kube/client.js';
 import { collectionPath, discoverResources, type ServedResource } from '../kube/discovery.js';
-import { Informer } from '../kube/informer.js';
+import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
 
@@ -14,10 +14,15 @@ export class NamespaceController implements Runnable {
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 200, maxDelayMs: 10_000 });
   private resources: ServedResource[] = [];
 
-  constructor(private readonly kc: KubeConfig) { this.client = new RawClient(kc); }
+  private readonly shared: SharedInformers;
+
+  constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
+    this.client = new RawClient(kc);
+    this.shared = o.informers ?? new SharedInformers(kc);
+  }
 
   async start(signal: AbortSignal): Promise<void> {
-    const inf = new Informer(this.kc, this.client, '/api/v1/namespaces');
+    const inf = this.shared.informer('/api/v1/namespaces');
     inf.addHandler({
       onAdd: (o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
       onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
@@ -25,7 +30,7 @@ export class NamespaceController implements Runnable {
     // A stop signal may come at any moment, even before the cache syncs or before we get here.
     const stop = () => this.queue.shutDown();
     if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
-    const run = inf.start(signal);
+    const run = this.shared.start(signal);
     await inf.waitForSync(signal);
     const work = async () => {
       for (;;) {

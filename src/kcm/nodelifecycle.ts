@@ -6,12 +6,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
 import { rfc3339 } from '../api/meta.js';
 import { RawClient, isConflict, isNotFound } from '../kube/client.js';
-import { Informer } from '../kube/informer.js';
+import type { Informer } from '../kube/informer.js';
+import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
 import { DEFAULT_GRACE_MS, lifecycleDecision, podsToEvict } from '../nodes/taints.js';
 
 export interface NodeLifecycleOptions {
+  /** Informers shared with the process's other components (one is made when absent). */
+  informers?: SharedInformers;
   /** --node-monitor-grace-period: how long a silent node stays Ready (default 40 s). */
   graceMs?: number;
   /** --node-monitor-period: how often every node's heartbeat is checked (default min(5 s, grace/4)). */
@@ -31,6 +34,7 @@ export class NodeLifecycleController implements Runnable {
   readonly #nodes: Informer<KNode>;
   readonly #leases: Informer<Lease & KObject>;
   readonly #pods: Informer<KPod>;
+  readonly #shared: SharedInformers;
   readonly #queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 10_000 });
   readonly #grace: number;
   readonly #period: number;
@@ -38,11 +42,12 @@ export class NodeLifecycleController implements Runnable {
 
   constructor(kc: KubeConfig, o: NodeLifecycleOptions = {}) {
     this.#client = new RawClient(kc);
-    this.#nodes = new Informer<KNode>(kc, this.#client, '/api/v1/nodes');
+    const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
+    this.#nodes = shared.informer<KNode>('/api/v1/nodes');
     // Leases are only read by the periodic monitor, never handled per event: at 10,000 nodes
     // they change 1,000 times a second.
-    this.#leases = new Informer<Lease & KObject>(kc, this.#client, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
-    this.#pods = new Informer<KPod>(kc, this.#client, '/api/v1/pods');
+    this.#leases = shared.informer<Lease & KObject>('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+    this.#pods = shared.informer<KPod>('/api/v1/pods');
     this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.#grace = o.graceMs ?? DEFAULT_GRACE_MS;
     this.#period = o.monitorPeriodMs ?? Math.max(50, Math.min(5_000, this.#grace / 4));
@@ -57,7 +62,7 @@ export class NodeLifecycleController implements Runnable {
     };
     this.#pods.addHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
     const informers = [this.#nodes, this.#leases, this.#pods];
-    const running = informers.map((i) => i.start(signal));
+    const running = [this.#shared.start(signal)];
     await Promise.all(informers.map((i) => i.waitForSync()));
     if (signal.aborted) this.#queue.shutDown();
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });

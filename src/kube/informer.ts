@@ -35,12 +35,26 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     this.name = `informer ${path}`;
   }
 
-  addHandler(h: EventHandler<T>): void { this.#handlers.push(h); }
+  /**
+   * A handler added to a running informer (a shared one) first gets an add for every cached
+   * object, as client-go's AddEventHandler does, so it never misses what came before it.
+   */
+  addHandler(h: EventHandler<T>): void {
+    this.#handlers.push(h);
+    for (const o of this.#cache.values()) { try { h.onAdd?.(o); } catch { /* see #put */ } }
+  }
 
+  /**
+   * Indexes may be added at any time (shared informers are already filled); existing objects are
+   * indexed at once. Components sharing an informer may each ask for an index: one name is one
+   * meaning, so a name already present is kept.
+   */
   addIndex(name: string, fn: IndexFunc<T>): void {
-    if (this.#synced || this.#cache.size) throw new Error('add indexes before start');
+    if (this.#indexFuncs.has(name)) return;
     this.#indexFuncs.set(name, fn);
-    this.#indexes.set(name, new Map());
+    const idx = new Map<string, Set<string>>();
+    this.#indexes.set(name, idx);
+    for (const [key, o] of this.#cache) for (const v of fn(o)) { let s = idx.get(v); if (!s) idx.set(v, (s = new Set())); s.add(key); }
   }
 
   get(key: string): T | undefined { return this.#cache.get(key); }

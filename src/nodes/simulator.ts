@@ -6,7 +6,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
 import { keyOf, rfc3339 } from '../api/meta.js';
 import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
-import { Informer } from '../kube/informer.js';
+import type { Informer } from '../kube/informer.js';
+import { SharedInformers } from '../kube/shared.js';
 import type { Runnable } from '../kube/manager.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { plannedNodes } from './cluster-config.js';
@@ -22,6 +23,8 @@ import {
 } from './registration.js';
 
 export interface SimulatorOptions {
+  /** Informers shared with the process's other components (one is made when absent). */
+  informers?: SharedInformers;
   /** Pools whose nodes are created at start (existing ones are skipped). */
   config: ClusterConfig;
   /** Fraction of a pod's grace period after which its deletion is completed (default 0.1). */
@@ -50,6 +53,7 @@ export class NodeSimulator implements Runnable {
   readonly #client: RawClient;
   readonly #nodes: Informer<Node & KObject>;
   readonly #pods: Informer<Pod & KObject>;
+  readonly #shared: SharedInformers;
   readonly #due = new DueQueue();
   readonly #sim = new Map<string, SimNode>();
   readonly #pending = new Map<string, PendingPod>();
@@ -67,8 +71,9 @@ export class NodeSimulator implements Runnable {
 
   constructor(kc: KubeConfig, private readonly o: SimulatorOptions) {
     this.#client = new RawClient(kc);
-    this.#nodes = new Informer<Node & KObject>(kc, this.#client, '/api/v1/nodes');
-    this.#pods = new Informer<Pod & KObject>(kc, this.#client, '/api/v1/pods');
+    const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
+    this.#nodes = shared.informer<Node & KObject>('/api/v1/nodes');
+    this.#pods = shared.informer<Pod & KObject>('/api/v1/pods');
     this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.#limit = new Limiter(o.concurrency ?? 32);
     this.#place = placementResolver(o.config);
@@ -82,7 +87,7 @@ export class NodeSimulator implements Runnable {
   async start(signal: AbortSignal): Promise<void> {
     this.#nodes.addHandler({ onAdd: (n) => this.#nodeChanged(n), onUpdate: (_o, n) => this.#nodeChanged(n), onDelete: (n) => this.#forgetNode(n.metadata!.name!) });
     this.#pods.addHandler({ onAdd: (p) => this.#planPod(p), onUpdate: (_o, p) => this.#planPod(p), onDelete: (p) => this.#forgetPod(keyOf(p)) });
-    const running = [this.#nodes.start(signal), this.#pods.start(signal)];
+    const running = [this.#shared.start(signal)];
     await Promise.all([this.#nodes.waitForSync(), this.#pods.waitForSync()]);
     if (!signal.aborted) {
       await this.#seedLeases();

@@ -7,7 +7,8 @@ import type { KObject, Node, Pod, PodDisruptionBudget } from '../api/types.js';
 import { keyOf, rfc3339 } from '../api/meta.js';
 import { podPriority } from '../api/scheduling.js';
 import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
-import { Informer } from '../kube/informer.js';
+import type { Informer } from '../kube/informer.js';
+import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import { Limiter } from '../kube/limiter.js';
 import type { Runnable } from '../kube/manager.js';
@@ -30,12 +31,18 @@ export function nodeChangeMatters(old: Node, cur: Node): boolean {
   return sig(old) !== sig(cur);
 }
 
-export interface SchedulerOptions { rand?: () => number; now?: () => number }
+export interface SchedulerOptions {
+  rand?: () => number;
+  now?: () => number;
+  /** Informers shared with the process's other components (one is made when absent). */
+  informers?: SharedInformers;
+}
 
 export class Scheduler implements Runnable {
   readonly name = 'scheduler';
   readonly #client: RawClient;
   readonly #pods: Informer<KPod>;
+  readonly #shared: SharedInformers;
   readonly #nodes: Informer<KNode>;
   readonly #pdbs: Informer<PodDisruptionBudget & KObject>;
   readonly #queue = new WorkQueue<string>({ baseDelayMs: 1_000, maxDelayMs: 10_000 });
@@ -50,11 +57,12 @@ export class Scheduler implements Runnable {
 
   constructor(kc: KubeConfig, o: SchedulerOptions = {}) {
     this.#client = new RawClient(kc);
-    this.#pods = new Informer<KPod>(kc, this.#client, '/api/v1/pods');
+    const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
+    this.#pods = shared.informer<KPod>('/api/v1/pods');
     this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.#pods.addIndex('nominated', (p) => (!p.spec?.nodeName && p.status?.nominatedNodeName ? [p.status.nominatedNodeName] : []));
-    this.#nodes = new Informer<KNode>(kc, this.#client, '/api/v1/nodes');
-    this.#pdbs = new Informer<PodDisruptionBudget & KObject>(kc, this.#client, '/apis/policy/v1/poddisruptionbudgets');
+    this.#nodes = shared.informer<KNode>('/api/v1/nodes');
+    this.#pdbs = shared.informer<PodDisruptionBudget & KObject>('/apis/policy/v1/poddisruptionbudgets');
     this.#rand = o.rand ?? Math.random;
     this.#now = o.now ?? Date.now;
   }
@@ -71,7 +79,7 @@ export class Scheduler implements Runnable {
     });
     this.#nodes.addHandler({ onAdd: () => this.#retryUnschedulable(), onUpdate: (o, n) => { if (nodeChangeMatters(o, n)) this.#retryUnschedulable(); } });
     const informers = [this.#pods, this.#nodes, this.#pdbs] as Informer<KObject>[];
-    const running = informers.map((i) => i.start(signal));
+    const running = [this.#shared.start(signal)];
     await Promise.all(informers.map((i) => i.waitForSync()));
     if (signal.aborted) this.#queue.shutDown();
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
