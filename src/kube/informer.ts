@@ -1,12 +1,13 @@
 // List+watch cache for one collection, with the restart and back-off that client-node 1.4.0's
 // informer lacks (it stops for good on any non-410 error and reconnects with no back-off).
-// We reuse client-node's Watch for the stream and keep our own cache so update handlers get the
-// old object too, and so indexes (pods by node, by owner) stay O(1).
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+// The stream is watchstream.ts; the cache is ours so update handlers get the old object too, and
+// so indexes (pods by node, by owner) stay O(1).
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
 import type { RawClient } from './client.js';
 import type { Runnable } from './manager.js';
+import { watchStream } from './watchstream.js';
 
 export interface EventHandler<T> {
   onAdd?(obj: T): void;
@@ -31,6 +32,8 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     private readonly client: RawClient,
     readonly path: string,
     private readonly query: { labelSelector?: string; fieldSelector?: string } = {},
+    /** A watch silent (no event, no heartbeat) for this long is re-established. */
+    private readonly idleTimeoutMs = 60_000,
   ) {
     this.name = `informer ${path}`;
   }
@@ -114,37 +117,27 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   }
 
   /** One watch stream; resolves with how it ended. */
-  #watchOnce(signal: AbortSignal): Promise<'events' | 'quiet' | 'expired'> {
-    return new Promise((resolve, reject) => {
-      // An abort during the preceding list has already fired; listening for it now would wait forever.
-      if (signal.aborted) return resolve('quiet');
-      let sawEvent = false;
-      let expired = false;
-      let abort: AbortController | undefined;
-      // Resolve on abort ourselves: client-node 1.4.0 does not always call `done` for an aborted stream.
-      const onAbort = () => { abort?.abort(); resolve('quiet'); };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', ...this.query as Record<string, string> };
-      new Watch(this.kc).watch(this.path, params, (type, obj: T) => {
-        if (type === 'ERROR') {
-          const code = (obj as unknown as { code?: number }).code;
-          if (code === 410) expired = true;
-          return;
-        }
-        sawEvent = true;
-        const rv = obj.metadata?.resourceVersion;
-        if (type === 'ADDED' || type === 'MODIFIED') this.#put(keyOf(obj), obj);
-        else if (type === 'DELETED') { const k = keyOf(obj); const old = this.#cache.get(k); if (old) this.#remove(k, obj); }
-        if (rv) this.#rv = rv;
-      }, (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) return resolve('quiet');
-        const status = (err as { statusCode?: number } | null)?.statusCode;
-        if (status === 410 || expired) return resolve('expired');
-        if (err && (err as Error).name !== 'AbortError') return reject(err);
-        resolve(sawEvent ? 'events' : 'quiet');
-      }).then((c) => { abort = c; if (signal.aborted) c.abort(); }, reject);
-    });
+  async #watchOnce(signal: AbortSignal): Promise<'events' | 'quiet' | 'expired'> {
+    let sawEvent = false;
+    let expired = false;
+    const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', ...this.query as Record<string, string> };
+    const end = await watchStream(this.kc, this.path, params, (ev) => {
+      const obj = ev.object as T;
+      if (ev.type === 'ERROR') {
+        // A 410 in the stream: our resourceVersion is older than the server's history.
+        if ((obj as unknown as { code?: number }).code === 410) expired = true;
+        return;
+      }
+      sawEvent = true;
+      const rv = obj.metadata?.resourceVersion;
+      if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.#put(keyOf(obj), obj);
+      else if (ev.type === 'DELETED') { const k = keyOf(obj); if (this.#cache.has(k)) this.#remove(k, obj); }
+      if (rv) this.#rv = rv;
+    }, { signal, idleTimeoutMs: this.idleTimeoutMs });
+    if (signal.aborted) return 'quiet';
+    if (expired || (end.kind === 'status' && end.code === 410)) return 'expired';
+    if (end.kind === 'status') throw new Error(`watch ${this.path}: HTTP ${end.code}`);
+    return sawEvent ? 'events' : 'quiet';
   }
 
   #put(key: string, obj: T): void {
