@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import type { DaemonSet, DaemonSetUpdateStrategy, KObject, Node, Pod } from '../api/types.js';
 import { controllerRefOf, keyOf } from '../api/meta.js';
 import { startCluster, type Cluster } from '../cli/cluster.js';
-import { DaemonSetController } from '../controller/controller.js';
 import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { FleetTracker } from './fleet.js';
@@ -80,12 +79,13 @@ export class BenchCluster {
     writeFileSync(configFile, JSON.stringify({ pools: [{ name: 'node', count: o.nodes, pods: { startupDelay: 0, readinessDelay: 0 } }] }));
     const dataDir = o.onDisk ? join(dir, 'data') : null;
     if (dataDir) mkdirSync(dataDir);
-    const cluster = await startCluster({ dataDir, port: 0, configFile, controller: false, scheduler: true, log: o.log });
+    // The controller runs as `everynode up` runs it (a worker thread of its own), or as its own
+    // process when its footprint is measured apart.
+    const cluster = await startCluster({ dataDir, port: 0, configFile, controller: !o.externalController, controllerNamespace: NS, scheduler: true, log: o.log });
     const b = new BenchCluster(cluster, dir, o);
     const signal = b.#stop.signal;
     b.#running.push(cluster.run(signal));
     if (o.externalController) b.#startChildController();
-    else b.#running.push(new DaemonSetController(cluster.kubeConfig(), { namespace: NS, log: o.log }).start(signal));
     b.#running.push(b.pods.start(signal), b.daemonSets.start(signal));
     try {
       const t0 = performance.now();

@@ -27,17 +27,22 @@ export function clusterConfigOf(o: Pick<ClusterOptions, 'configFile' | 'nodes'>)
 export interface ComponentsSpec {
   config: ClusterConfig;
   graceMs: number;
+  /** The cluster's own parts: GC, namespace and node lifecycle controllers, simulated nodes, (scheduler). */
+  cluster: boolean;
   scheduler: boolean;
   controller: boolean;
   bindDirectly: boolean;
+  /** Limit the DaemonSet controller to one namespace (the bench). */
+  controllerNamespace?: string;
 }
 
 export function componentsSpec(o: ClusterOptions): ComponentsSpec {
   const file = clusterConfigOf(o);
   const { heartbeatMs, graceMs } = heartbeatTiming(file, o.nodeGraceMs);
   return {
-    config: { ...file, heartbeatIntervalMs: heartbeatMs }, graceMs,
+    config: { ...file, heartbeatIntervalMs: heartbeatMs }, graceMs, cluster: true,
     scheduler: o.scheduler !== false, controller: o.controller !== false, bindDirectly: o.bindDirectly === true,
+    ...(o.controllerNamespace ? { controllerNamespace: o.controllerNamespace } : {}),
   };
 }
 
@@ -45,15 +50,18 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
   // One watch per collection for all of them, as kube-controller-manager shares informers
   // between its controllers (the DaemonSet controller keeps its own: it is the product, and runs
   // against any cluster exactly as it does here).
-  const informers = new SharedInformers(kubeConfig());
-  const parts: Runnable[] = [
-    new GarbageCollector(kubeConfig(), { informers }),
-    new NamespaceController(kubeConfig(), { informers }),
-    // Always on: any Node created through the API is simulated, even with no pools configured.
-    new NodeSimulator(kubeConfig(), { config: s.config, log, informers }),
-    new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers }),
-  ];
-  if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
-  if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, log }));
+  const parts: Runnable[] = [];
+  if (s.cluster) {
+    const informers = new SharedInformers(kubeConfig());
+    parts.push(
+      new GarbageCollector(kubeConfig(), { informers }),
+      new NamespaceController(kubeConfig(), { informers }),
+      // Always on: any Node created through the API is simulated, even with no pools configured.
+      new NodeSimulator(kubeConfig(), { config: s.config, log, informers }),
+      new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers }),
+    );
+    if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
+  }
+  if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, namespace: s.controllerNamespace, log }));
   return parts;
 }

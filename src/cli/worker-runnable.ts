@@ -5,8 +5,7 @@ import type { ComponentsSpec } from './components.js';
 import type { ToParent } from './component-worker.js';
 
 export class ComponentsWorker implements Runnable {
-  readonly name = 'components';
-  constructor(private readonly spec: ComponentsSpec, private readonly kubeconfig: string, private readonly log: (line: string) => void) {}
+  constructor(readonly name: string, private readonly spec: ComponentsSpec, private readonly kubeconfig: string, private readonly log: (line: string) => void) {}
 
   start(signal: AbortSignal): Promise<void> {
     // The same file extension as this module: .ts under tsx (tests, dev), .js once built.
@@ -30,7 +29,7 @@ export class ComponentsWorker implements Runnable {
       worker.on('exit', (code) => {
         signal.removeEventListener('abort', onAbort);
         if (signal.aborted) resolve();
-        else reject(new Error(failure ?? `components worker exited with code ${code}`));
+        else reject(new Error(failure ?? `${this.name} worker exited with code ${code}`));
       });
     });
   }
