@@ -23,8 +23,16 @@ export function isControlledBy(obj: KObject, ownerUid: string): boolean {
 }
 
 /** RFC 3339 with seconds precision, as metav1.Time serialises. */
+let lastSecond = NaN;
+let lastText = '';
+/** RFC 3339 to the second, as metav1.Time serialises. Memoised per second: every write stamps one. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serialises. */

@@ -22,29 +22,58 @@ export class RawClient {
   readonly server: string;
   private readonly agent: https.Agent | http.Agent;
 
-  constructor(private readonly kc: KubeConfig) {
+  /** TLS and auth options from the kubeconfig, kept when its credentials cannot change (no exec plugin, auth provider or token file). */
+  #fixed: https.RequestOptions | undefined;
+  readonly #credentialsFixed: boolean;
+  readonly #url: URL;
+  readonly #host: string;
+
+  constructor(private readonly kc: KubeConfig, o: { maxSockets?: number } = {}) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/+$/, '');
-    this.agent = this.server.startsWith('https:') ? new https.Agent({ keepAlive: true, maxSockets: 32 }) : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    this.#url = new URL(this.server);
+    this.#host = this.#url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literals without brackets, as http.request wants
+    const agentOptions = { keepAlive: true, maxSockets: o.maxSockets ?? 32 };
+    this.agent = this.server.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    // One client talks to one server with one set of TLS options: the pool needs no per-request
+    // key (Node builds it by concatenating the CA and client certificate PEMs on every request).
+    const poolKey = this.agent.getName({ host: this.#host, port: this.#url.port });
+    this.agent.getName = () => poolKey;
+    const user = kc.getCurrentUser() as { exec?: unknown; authProvider?: unknown; tokenFile?: unknown } | null;
+    this.#credentialsFixed = !user?.exec && !user?.authProvider && !user?.tokenFile;
+  }
+
+  /**
+   * The kubeconfig's TLS and auth as request options. client-node's applyToHTTPSOptions also
+   * builds a new Agent on each call, so it runs once when the credentials cannot change.
+   */
+  async #options(): Promise<https.RequestOptions> {
+    if (this.#fixed) return this.#fixed;
+    const opts: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(opts);
+    delete opts.agent;
+    if (this.#credentialsFixed) this.#fixed = opts;
+    return opts;
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const url = new URL(this.server + path);
-    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
-    await this.kc.applyToHTTPSOptions(opts);
-    opts.agent = this.agent;
+    const base = this.#fixed ?? await this.#options();
+    const headers: Record<string, string | string[] | number | undefined> = { ...(base.headers as Record<string, string>), Accept: 'application/json' };
+    const opts: https.RequestOptions = {
+      ...base, method, headers, agent: this.agent,
+      protocol: this.#url.protocol, hostname: this.#host, port: this.#url.port, path: this.#url.pathname.replace(/\/$/, '') + path,
+    };
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     if (payload !== undefined) {
       // Node's http client frames DELETE bodies only with an explicit length (no chunking by
       // default for DELETE), so always send Content-Length.
-      const h = opts.headers as Record<string, string>;
-      h['Content-Type'] = contentType;
-      h['Content-Length'] = String(Buffer.byteLength(payload));
+      headers['Content-Type'] = contentType;
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    const mod = url.protocol === 'https:' ? https : http;
+    const mod = this.#url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
-      const req = mod.request(url, opts, (res) => {
+      const req = mod.request(opts, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);

@@ -1,5 +1,5 @@
 // Should a daemon pod run (or keep running) on a node? (§2, NodeShouldRunDaemonPod)
-import type { DaemonSet, Node } from '../../api/types.js';
+import type { DaemonSet, Node, Toleration } from '../../api/types.js';
 import { findUntoleratedTaint, isNoExecute, isScheduleEffect, podMatchesNodeAffinity } from '../../api/scheduling.js';
 import { withDaemonTolerations } from './pods.js';
 
@@ -15,12 +15,25 @@ export interface Eligibility {
  * Resources, ports, readiness and spec.unschedulable are deliberately not checked (the cordon
  * taint is auto-tolerated; fit is the scheduler's business).
  */
+// One sync asks this for every node three times (manage, rolling update, status); the template's
+// tolerations are the same each time, so their daemon-augmented form is computed once per
+// tolerations array (an input we never mutate) instead of 3 × nodes times.
+const augmented = new WeakMap<readonly Toleration[], Toleration[][]>();
+const noTolerations: readonly Toleration[] = [];
+function daemonTolerationsOf(existing: readonly Toleration[] | undefined, hostNetwork: boolean): Toleration[] {
+  const key = existing ?? noTolerations;
+  let byNet = augmented.get(key);
+  if (!byNet) augmented.set(key, (byNet = []));
+  const i = hostNetwork ? 1 : 0;
+  return (byNet[i] ??= withDaemonTolerations(existing, hostNetwork));
+}
+
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Eligibility {
   const spec = ds.spec?.template?.spec;
   const nodeName = node.metadata?.name ?? '';
   if (spec?.nodeName && spec.nodeName !== nodeName) return { shouldRun: false, shouldContinueRunning: false };
   if (!podMatchesNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
-  const tolerations = withDaemonTolerations(spec?.tolerations, spec?.hostNetwork === true);
+  const tolerations = daemonTolerationsOf(spec?.tolerations, spec?.hostNetwork === true);
   const taints = node.spec?.taints;
   if (findUntoleratedTaint(taints, tolerations, isScheduleEffect)) {
     return { shouldRun: false, shouldContinueRunning: !findUntoleratedTaint(taints, tolerations, isNoExecute) };
