@@ -17,6 +17,7 @@ import { applyTransition, nextPodTransition } from './lifecycle.js';
 import type { Transition } from './stages.js';
 import { DueQueue } from './duequeue.js';
 import { Limiter } from '../kube/limiter.js';
+import { EventSink } from '../kube/eventsink.js';
 import {
   LEASE_NAMESPACE, isSimulated, newLease, placementResolver, plannedNode, registrationPatches, renewedLease, sameConditions,
   type NodePlacement,
@@ -60,6 +61,7 @@ export class NodeSimulator implements Runnable {
   /** Nodes whose kubelet is silenced by the heartbeat fault annotation. */
   readonly #stoppedNodes = new Set<string>();
   readonly #limit: Limiter;
+  readonly #events: EventSink;
   readonly #place: (n: Node) => NodePlacement;
   readonly #now: () => number;
   readonly #rand: () => number;
@@ -76,6 +78,7 @@ export class NodeSimulator implements Runnable {
     this.#pods = shared.informer<Pod & KObject>('/api/v1/pods');
     this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.#limit = new Limiter(o.concurrency ?? 32);
+    this.#events = new EventSink(kc);
     this.#place = placementResolver(o.config);
     this.#now = o.now ?? Date.now;
     this.#rand = o.rand ?? Math.random;
@@ -98,6 +101,7 @@ export class NodeSimulator implements Runnable {
     clearTimeout(this.#timer);
     await Promise.all(running);
     this.#client.close();
+    this.#events.close();
   }
 
   // ---- the engine ----
@@ -338,11 +342,12 @@ export class NodeSimulator implements Runnable {
     } catch (err) { if (!isNotFound(err)) throw err; }
   }
 
+  /** Queued, not awaited: a kubelet's status writes never wait behind its events. */
   async #recordEvent(pod: Pod, node: Node, e: { type: string; reason: string; message: string }): Promise<void> {
     const ns = pod.metadata!.namespace!;
     const now = rfc3339(this.#now());
     const host = node.metadata!.name!;
-    await this.#client.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/events`, {
+    this.#events.post(ns, {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name: `${pod.metadata!.name}.${this.#now().toString(16)}${(this.#eventSeq++).toString(16)}`, namespace: ns },
       involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata!.name, uid: pod.metadata!.uid, resourceVersion: pod.metadata!.resourceVersion },
