@@ -29,3 +29,11 @@ test('generateName gives up with 409 AlreadyExists after repeated collisions', (
     err instanceof ApiError && err.code === 409 && err.reason === 'AlreadyExists' && /not able to generate a unique name/.test(err.message));
   close();
 });
+
+test('generateName retries also when the handler hands its parsed body over (owned)', () => {
+  const { store, cm, close } = storeWith(['aaaaa', 'aaaaa', 'ccccc']);
+  store.create(cm, 'default', { metadata: { generateName: 'x-' } });
+  const owned = store.create(cm, 'default', { metadata: { generateName: 'x-' } }, { owned: true });
+  assert.equal(owned.metadata?.name, 'x-ccccc');
+  close();
+});

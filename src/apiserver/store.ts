@@ -143,7 +143,9 @@ export class Store {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = this.generateName(meta.generateName);
+    // Decided before the name is filled in: with an owned body, `body` is the object being changed.
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = this.generateName(meta.generateName!);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
@@ -169,7 +171,6 @@ export class Store {
     // A generated name can collide (5 characters: 1 in 14 million per pair, likely somewhere
     // among thousands of daemon pods); like kube-apiserver's RetryGenerateName, try new names
     // a few times before answering 409.
-    const generated = !!body.metadata?.generateName && !body.metadata.name;
     let r = this.backend.create(key, this.toStorage(def, obj));
     for (let attempt = 0; !r.ok && generated && attempt < 7; attempt++) {
       meta.name = this.generateName(meta.generateName!);
