@@ -12,7 +12,7 @@ import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import { Limiter } from '../kube/limiter.js';
 import type { Runnable } from '../kube/manager.js';
-import { isTerminal, schedule, unschedulableCondition, type PodsByNode } from './core.js';
+import { isTerminal, pinnedNodeNames, schedule, unschedulableCondition, type PodsByNode } from './core.js';
 
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 
@@ -51,7 +51,7 @@ export class Scheduler implements Runnable {
   /** Pods that failed to fit: moved back to the active queue on any cluster change. */
   readonly #unschedulable = new Set<string>();
   /** Bound by us, not yet seen bound by the informer: they hold room on their node (the "assume" cache). */
-  readonly #assumed = new Map<string, KPod>();
+  readonly #assumed = new AssumedPods();
   readonly #rand: () => number;
   readonly #now: () => number;
 
@@ -124,7 +124,7 @@ export class Scheduler implements Runnable {
     const self = pod.metadata?.uid;
     const get = (node: string): Pod[] => [
       ...this.#pods.byIndex('node', node),
-      ...[...this.#assumed.values()].filter((p) => p.spec?.nodeName === node),
+      ...this.#assumed.onNode(node),
       ...this.#pods.byIndex('nominated', node).filter((p) => p.metadata?.uid !== self && podPriority(p) >= prio),
     ];
     return { get } as unknown as PodsByNode;
@@ -134,12 +134,18 @@ export class Scheduler implements Runnable {
   async #scheduleOne(key: string): Promise<boolean> {
     const pod = this.#pods.get(key);
     if (!pod || !wantsScheduling(pod) || this.#assumed.has(key)) return false;
-    const nodes = this.#nodes.list();
-    const r = schedule(pod, nodes, this.#podsByNode(pod), this.#pdbs.list(), this.#rand);
+    // A daemon pod names its node: look that one up instead of listing 10,000 for the core to
+    // filter. Only when it does not fit there is the whole list needed (the explanation, preemption).
+    const pinned = pinnedNodeNames(pod);
+    const podsByNode = this.#podsByNode(pod);
+    let r = pinned
+      ? schedule(pod, [...pinned].flatMap((n): KNode[] => { const node = this.#nodes.get(n); return node ? [node] : []; }), podsByNode, this.#pdbs.list(), this.#rand)
+      : undefined;
+    if (!r || !('node' in r)) r = schedule(pod, this.#nodes.list(), podsByNode, this.#pdbs.list(), this.#rand);
     if ('node' in r) {
       // As kube-scheduler: assume the pod on its node at once, so the next decisions count it,
       // and bind asynchronously; a failed bind forgets the assumption and retries the pod.
-      this.#assumed.set(key, { ...pod, spec: { ...pod.spec!, nodeName: r.node } });
+      this.#assumed.set(key, { ...pod, spec: { ...pod.spec!, nodeName: r.node } }, r.node);
       void this.#binds.run(() => this.#bind(pod, r.node)).catch(() => {
         this.#assumed.delete(key);
         this.#queue.addRateLimited(key);
@@ -198,5 +204,39 @@ export class Scheduler implements Runnable {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+}
+
+/**
+ * The assume cache: pods bound by us and not yet seen bound through the watch, by key and by
+ * node, so counting a node's pods costs its own pods, not every pod awaiting its binding (with
+ * thousands of daemon pods binding at once, a scan per decision made scheduling quadratic).
+ */
+class AssumedPods {
+  readonly #byKey = new Map<string, { pod: KPod; node: string }>();
+  readonly #byNode = new Map<string, Map<string, KPod>>();
+
+  has(key: string): boolean { return this.#byKey.has(key); }
+
+  set(key: string, pod: KPod, node: string): void {
+    this.delete(key);
+    this.#byKey.set(key, { pod, node });
+    let on = this.#byNode.get(node);
+    if (!on) this.#byNode.set(node, (on = new Map()));
+    on.set(key, pod);
+  }
+
+  delete(key: string): void {
+    const e = this.#byKey.get(key);
+    if (!e) return;
+    this.#byKey.delete(key);
+    const on = this.#byNode.get(e.node);
+    on?.delete(key);
+    if (on && !on.size) this.#byNode.delete(e.node);
+  }
+
+  onNode(node: string): KPod[] {
+    const on = this.#byNode.get(node);
+    return on ? [...on.values()] : [];
   }
 }
