@@ -5,7 +5,8 @@ import { controllerRefOf, keyOf, splitKey } from '../api/meta.js';
 import { ApiStatusError, isConflict, isNotFound } from '../kube/client.js';
 import { claimObjects } from './core/claim.js';
 import { plan, planStatusOnly, type Plan } from './core/plan.js';
-import { slowStartBatches } from './core/manage.js';
+import { slowStart } from './slowstart.js';
+import { BURST_REPLICAS } from './core/manage.js';
 import { templateHash } from './core/history.js';
 import { controllerRefTo } from './core/pods.js';
 import { podCreatedEvent, podCreateFailedEvent, podDeletedEvent, podDeleteFailedEvent } from './core/events.js';
@@ -21,12 +22,15 @@ const podsPath = (ns: string) => `/api/v1/namespaces/${enc(ns)}/pods`;
 const revsPath = (ns: string) => `/apis/apps/v1/namespaces/${enc(ns)}/controllerrevisions`;
 
 export class Reconciler {
+  /** Per DaemonSet: the create window its last fully successful slow start reached. */
+  readonly #createWindow = new Map<string, number>();
+
   constructor(private readonly c: DaemonSetController, private readonly events: EventRecorder) {}
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const { caches, expectations } = this.c;
     const cached = caches.daemonSets.get(key);
-    if (!cached) { expectations.forget(key); return {}; }
+    if (!cached) { expectations.forget(key); this.#createWindow.delete(key); return {}; }
     const ds = deepCopy(cached) as DaemonSet;
     const ns = ds.metadata!.namespace!;
     const nowMs = Date.now();
@@ -131,28 +135,25 @@ export class Reconciler {
     if (!p.createPods.length && !p.deletePods.length) return;
     expectations.expect(key, p.createPods.length, deleteUids);
 
-    let next = 0;
     let failed: unknown;
-    for (const size of slowStartBatches(p.createPods.length)) {
-      const batch = p.createPods.slice(next, next + size);
-      next += size;
-      const results = await Promise.allSettled(batch.map((c) => this.c.client.request<Pod>('POST', podsPath(ns), c.pod)));
-      for (const r of results) {
-        if (r.status === 'fulfilled') {
-          this.events.record(ds, podCreatedEvent(r.value.metadata?.name ?? ''));
-        } else {
-          expectations.creationFailed(key);
-          failed ??= r.reason;
-          // A namespace being deleted refuses creates with 403; nothing to report per pod then.
-          this.events.record(ds, podCreateFailedEvent(r.reason instanceof Error ? r.reason.message : String(r.reason)));
-        }
-      }
-      if (failed) {
-        // Stop after a failing batch (slow start): the rest will never be observed.
-        for (let i = next; i < p.createPods.length; i++) expectations.creationFailed(key);
-        break;
+    // The window carries over between syncs while every create succeeds: a 5,000-pod rollout is
+    // 20 syncs of 250, and restarting each at one request would cost 20 ramps. A failure
+    // anywhere sends the next sync back to one, as upstream's batches always start.
+    const initial = this.#createWindow.get(key) ?? 1;
+    const { results, notStarted, window } = await slowStart(p.createPods, (c) => this.c.client.request<Pod>('POST', podsPath(ns), c.pod), { initial });
+    if (results.every((r) => r.ok) && !notStarted) this.#createWindow.set(key, Math.min(window, BURST_REPLICAS)); else this.#createWindow.delete(key);
+    for (const r of results) {
+      if (r.ok) {
+        this.events.record(ds, podCreatedEvent(r.value.metadata?.name ?? ''));
+      } else {
+        expectations.creationFailed(key);
+        failed ??= r.error;
+        // A namespace being deleted refuses creates with 403; nothing to report per pod then.
+        this.events.record(ds, podCreateFailedEvent(r.error instanceof Error ? r.error.message : String(r.error)));
       }
     }
+    // Slow start stopped at the failure: the creates never sent will never be observed.
+    for (let i = 0; i < notStarted; i++) expectations.creationFailed(key);
     await Promise.all(p.deletePods.map(async (d, i) => {
       try {
         await this.c.client.request('DELETE', `${podsPath(ns)}/${enc(d.name)}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });

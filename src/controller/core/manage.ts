@@ -125,14 +125,3 @@ export function manage(input: ManageInput): ManageResult {
   return { nodesNeedingPods, podsToDelete, events, backoff, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
 }
 
-/** Slow-start batch sizes 1, 2, 4, … (last one trimmed) covering `count` creates. */
-export function slowStartBatches(count: number, initial = 1): number[] {
-  const out: number[] = [];
-  let remaining = Math.max(0, count);
-  for (let size = Math.max(1, initial); remaining > 0; size *= 2) {
-    const n = Math.min(size, remaining);
-    out.push(n);
-    remaining -= n;
-  }
-  return out;
-}

@@ -29,7 +29,7 @@ export interface Plan {
   deleteRevisions: string[];
   /** Pods to patch with a new controller-revision-hash label (after duplicate revisions are merged). */
   relabelPods: { name: string; hash: string }[];
-  /** At most 250, in node-list order; the shell creates them in slowStartBatches, before deleting. */
+  /** At most 250, in node-list order; the shell creates them with slow start (slowstart.ts), before deleting. */
   createPods: { nodeName: string; pod: Pod }[];
   /** At most 250. */
   deletePods: PodDeletion[];

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import type { Node, Pod } from '../../api/types.js';
 import { claimObjects } from './claim.js';
 import { nodeShouldRunDaemonPod } from './eligibility.js';
-import { groupPodsByNode, slowStartBatches } from './manage.js';
+import { groupPodsByNode } from './manage.js';
+import { slowStart } from '../slowstart.js';
 import { plan, planStatusOnly } from './plan.js';
 import { failedPodBackoffKey } from './backoff.js';
 import { statusNeedsWrite } from './status.js';
@@ -40,21 +41,22 @@ test('2 created pods are pinned by a single matchFields term, not bound', () => 
   assert.ok(direct.createPods[0].pod.spec?.affinity?.nodeAffinity);
 });
 
-test('3 create errors: slow start bounds the calls and status reflects the 10 created pods', () => {
+test('3 create errors: slow start bounds the calls and status reflects the 10 created pods', async () => {
   for (const strategy of STRATEGIES) {
     const c = new FakeCluster(makeDs({ strategy }), makeNodes(0, 100));
     const p = plan(c.snapshot());
     assert.equal(p.createPods.length, 100);
-    // The shell stops after the first batch with a failure: with 10 allowed creates that is 1+2+4+8 calls.
-    let calls = 0, ok = 0;
-    for (const batch of slowStartBatches(p.createPods.length)) {
-      calls += batch;
-      const succeeded = Math.min(batch, 10 - ok);
-      ok += succeeded;
-      if (succeeded < batch) break;
-    }
-    assert.equal(ok, 10);
-    assert.ok(calls <= 1 + 2 + 4 + 8);
+    // The shell (slowStart) stops starting creates at the first failure: with 10 allowed creates
+    // the calls stay in proportion to the successes (upstream's batches give 1+2+4+8).
+    let calls = 0;
+    const { results, notStarted } = await slowStart(p.createPods, async () => {
+      const n = ++calls;
+      await new Promise<void>((r) => setImmediate(r));
+      if (n > 10) throw new Error('exceeded quota');
+    });
+    assert.equal(results.filter((r) => r.ok).length, 10);
+    assert.ok(calls <= 2 * 10 + 1, `calls ${calls}`);
+    assert.equal(results.length + notStarted, 100);
     c.apply({ ...p, writeStatus: false }, 10);
     // The shell then stores the status of what exists: desired 100, current 10, updated 10.
     const { status } = planStatusOnly(c.snapshot(), p.createRevision!.metadata!.labels!['controller-revision-hash']);
