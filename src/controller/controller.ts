@@ -8,7 +8,7 @@ import { ApiStatusError, RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
-import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, nodeChangeMatters } from './core/triggers.js';
+import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
 import { targetNodeName } from './core/pods.js';
 import { syncFailedEvent } from './core/events.js';
 import type { BackoffState } from './core/backoff.js';
@@ -26,6 +26,12 @@ export interface ControllerOptions {
 }
 
 export const BIND_ANNOTATION = 'everynode.dev/bind';
+/**
+ * How long a status-only pod change (bound, ready) may wait before its DaemonSet syncs; the
+ * changes arriving meanwhile share that sync. Upstream syncs on each one; on a large fleet every
+ * pod's binding and readiness would each re-plan all nodes. Everything else syncs at once.
+ */
+export const STATUS_SYNC_DELAY_MS = 100;
 
 export interface Caches {
   daemonSets: Informer<DaemonSet & KObject>;
@@ -85,10 +91,12 @@ export class DaemonSetController implements Runnable {
         }
       },
       onUpdate: (old, p) => {
+        const statusOnly = isStatusOnlyPodChange(old, p);
         for (const k of daemonSetKeysForPodChange(old, p, dsList())) {
           // A graceful delete is observed when it starts (UID-tracked, so the final removal is not counted again).
           if (p.metadata?.deletionTimestamp) this.expectations.deletionObserved(k, p.metadata.uid);
-          this.queue.add(k);
+          // Status-only changes sync at most once per STATUS_SYNC_DELAY_MS per DaemonSet.
+          if (statusOnly) this.queue.addAfter(k, STATUS_SYNC_DELAY_MS); else this.queue.add(k);
         }
       },
       onDelete: (p) => {

@@ -54,8 +54,12 @@ export class Reconciler {
     this.c.backoff.set(key, p.backoff);
     for (const e of p.events) this.events.record(ds, e);
     await this.applyHistory(ds, p);
-    await this.applyPods(key, ds, p);
-    if (p.writeStatus) await this.writeStatus(ds, p.status);
+    // The status describes the snapshot, not the outcome of this sync's pod writes, so it goes out
+    // beside them: one round trip less between two syncs of a large rollout (20 syncs of 250 at
+    // 5,000 nodes).
+    const [podWrites, statusWrite] = await Promise.allSettled([this.applyPods(key, ds, p), p.writeStatus ? this.writeStatus(ds, p.status) : undefined]);
+    if (podWrites.status === 'rejected') throw podWrites.reason;
+    if (statusWrite.status === 'rejected') throw statusWrite.reason;
     return p.requeueAfterMs !== undefined ? { requeueAfterMs: p.requeueAfterMs } : {};
   }
 

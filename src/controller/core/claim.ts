@@ -2,7 +2,7 @@
 // The shell performs the adopt/release patches (and the live "DS still exists" re-check).
 import type { DaemonSet, KObject, ObjectMeta } from '../../api/types.js';
 import { controllerRefOf } from '../../api/meta.js';
-import { labelSelectorMatches } from '../../api/selector.js';
+import { fromLabelSelector, selectorMatches } from '../../api/selector.js';
 
 export interface ClaimResult<T extends { metadata?: ObjectMeta }> {
   /** Owned after the claim (already owned + to adopt). */
@@ -17,10 +17,14 @@ export function claimObjects<T extends { metadata?: ObjectMeta }>(ds: DaemonSet,
   const uid = ds.metadata?.uid;
   const dsDeleting = Boolean(ds.metadata?.deletionTimestamp);
   const out: ClaimResult<T> = { owned: [], adopt: [], release: [] };
+  // Compiled once for all candidates (labelSelectorMatches would compile it per object); a nil
+  // or invalid selector matches nothing, as labelSelectorMatches says.
+  const compiled = ds.spec?.selector ? fromLabelSelector(ds.spec.selector) : undefined;
+  const sel = compiled && !('error' in compiled) ? compiled : undefined;
   for (const obj of objects) {
     if (obj.metadata?.namespace !== ds.metadata?.namespace) continue;
     const ref = controllerRefOf(obj as KObject);
-    const matches = labelSelectorMatches(ds.spec?.selector, obj.metadata?.labels);
+    const matches = sel !== undefined && selectorMatches(sel, obj.metadata?.labels ?? {});
     if (ref) {
       if (ref.uid !== uid) continue;
       if (matches) out.owned.push(obj);

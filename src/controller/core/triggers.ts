@@ -58,3 +58,19 @@ export function daemonSetKeysForPodChange(oldPod: Pod | undefined, newPod: Pod |
   else if (refChanged || canonicalJson(oldPod.metadata?.labels ?? {}) !== canonicalJson(newPod.metadata?.labels ?? {})) keys.push(...matchingKeys(newPod, dses));
   return [...new Set(keys)];
 }
+
+const terminal = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
+
+/**
+ * A pod update that can only move the DaemonSet's status (readiness, availability, the
+ * scheduler's binding), not which pods must exist: not being deleted, same labels and owners,
+ * not newly terminal (a failed daemon pod is replaced). The controller coalesces the syncs such
+ * changes cause; at 5,000 nodes every pod is bound and becomes ready, and a full sync each time
+ * would keep the controller busy re-planning the whole fleet.
+ */
+export function isStatusOnlyPodChange(oldPod: Pod, newPod: Pod): boolean {
+  if (oldPod.metadata?.deletionTimestamp || newPod.metadata?.deletionTimestamp) return false;
+  if (terminal(newPod) && !terminal(oldPod)) return false;
+  return canonicalJson(oldPod.metadata?.labels ?? {}) === canonicalJson(newPod.metadata?.labels ?? {}) &&
+    canonicalJson(oldPod.metadata?.ownerReferences ?? []) === canonicalJson(newPod.metadata?.ownerReferences ?? []);
+}
