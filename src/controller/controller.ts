@@ -60,6 +60,10 @@ export class DaemonSetController implements Runnable {
       nodes: new Informer(kc, this.client, '/api/v1/nodes'),
       revisions: new Informer(kc, this.client, `/apis/apps/v1${ns}/controllerrevisions`),
     };
+    // Only what the controller reads is kept (see core/): at 10,000 nodes and pods, whole objects
+    // were most of its memory. Objects the controller writes back are read live, never from here.
+    this.caches.nodes.setTransform(slimNode);
+    this.caches.pods.setTransform(slimPod);
     this.caches.pods.addIndex('owner', (p) => { const r = controllerRefOf(p); return r ? [r.uid] : []; });
     this.caches.pods.addIndex('orphans', (p) => (controllerRefOf(p) ? [] : [p.metadata?.namespace ?? '']));
     this.caches.pods.addIndex('targetNode', (p) => { const n = targetNodeName(p); return n ? [n] : []; });
@@ -157,4 +161,21 @@ export class DaemonSetController implements Runnable {
       }
     }
   }
+}
+
+/** A node as the controller reads it: identity, labels and taints (eligibility); not its status. */
+export function slimNode(n: Node & KObject): Node & KObject {
+  const { managedFields: _m, ...metadata } = n.metadata ?? {};
+  return { apiVersion: n.apiVersion, kind: n.kind, metadata, ...(n.spec ? { spec: n.spec } : {}) };
+}
+
+/**
+ * A pod as the controller reads it: metadata (owner, labels, hash, deletion), where it runs or is
+ * pinned (nodeName, affinity), and phase and conditions (readiness, availability, failure).
+ */
+export function slimPod(p: Pod & KObject): Pod & KObject {
+  const { managedFields: _m, ...metadata } = p.metadata ?? {};
+  const spec = { containers: [], ...(p.spec?.nodeName ? { nodeName: p.spec.nodeName } : {}), ...(p.spec?.affinity ? { affinity: p.spec.affinity } : {}) };
+  const status = p.status ? { ...(p.status.phase ? { phase: p.status.phase } : {}), ...(p.status.conditions ? { conditions: p.status.conditions } : {}) } : undefined;
+  return { apiVersion: p.apiVersion, kind: p.kind, metadata, spec, ...(status ? { status } : {}) };
 }
