@@ -184,21 +184,24 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const c0 = cpuSeconds(pid) ?? 0;
   const conv = await converge(b, n, storage, 'converge (controller in own process)');
   const c1 = cpuSeconds(pid) ?? 0;
-  const controllerRss = rssBytes(pid) ?? NaN;
-  const controllerPeak = rssBytes(pid, 'VmHWM') ?? NaN;
+  const convergedRss = rssBytes(pid) ?? NaN;
   const s0 = process.cpuUsage();
   const i0 = performance.now();
   await new Promise((r) => setTimeout(r, idleMs));
   const wall = performance.now() - i0;
   const c2 = cpuSeconds(pid) ?? 0;
+  // Steady state: after the idle window, with 10,000 nodes and pods still cached (the controller
+  // gives back the garbage of the rollout once quiet, kube/memory.ts); the peak is reported too.
+  const controllerRss = rssBytes(pid) ?? NaN;
+  const controllerPeak = rssBytes(pid, 'VmHWM') ?? NaN;
   const s = process.cpuUsage(s0);
   const idleController = ((c2 - c1) * 1000) / wall;
   const idleServer = (s.user + s.system) / 1000 / wall;
   const atTen = n === 10_000;
   return [conv.row, {
     scenario: 'footprint: controller', nodes: n, storage, result: `RSS ${mib(controllerRss)}`,
-    detail: `peak RSS ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s`,
-    target: atTen ? verdict(controllerRss <= 300 * 2 ** 20 && idleController <= 0.02, 'RSS ≤ 300 MB, idle ≤ 2 %') : `idle ${verdict(idleController <= 0.02, '≤ 2 %')}`,
+    detail: `after the idle window; ${mib(convergedRss)} as convergence ended, peak ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s`,
+    target: atTen ? verdict(controllerRss <= 300e6 && idleController <= 0.02, 'RSS ≤ 300 MB, idle ≤ 2 %') : `idle ${verdict(idleController <= 0.02, '≤ 2 %')}`,
     problems: [],
   }, {
     scenario: 'footprint: server + simulator', nodes: n, storage, result: `RSS ${mib(rssBytes(process.pid) ?? process.memoryUsage().rss)}`,

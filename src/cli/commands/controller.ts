@@ -2,6 +2,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DaemonSetController } from '../../controller/controller.js';
+import { startIdleCollector } from '../../kube/memory.js';
 import { ApiStatusError, RawClient } from '../../kube/client.js';
 
 /** kubeconfig from --kubeconfig, else KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
@@ -50,6 +51,9 @@ export function controllerCommand() {
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
       const c = new DaemonSetController(kc, { namespace: o.namespace, bindDirectly: o.bindDirectly, workers, log: (l) => console.error(l) });
+      // A controller idles between rollouts: give the memory of the last one back meanwhile.
+      const stopCollector = startIdleCollector();
+      stop.signal.addEventListener('abort', stopCollector, { once: true });
       console.error(`everynode: DaemonSet controller running against ${kc.getCurrentCluster()!.server}${o.namespace ? ` (namespace ${o.namespace})` : ''}`);
       await c.start(stop.signal);
     });
