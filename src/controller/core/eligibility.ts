@@ -28,6 +28,19 @@ function daemonTolerationsOf(existing: readonly Toleration[] | undefined, hostNe
   return (byNet[i] ??= withDaemonTolerations(existing, hostNetwork));
 }
 
+/** A node's eligibility for one DaemonSet; plan() asks it three times per node (manage, rollout, status). */
+export type EligibilityOf = (node: Node) => Eligibility;
+
+/** nodeShouldRunDaemonPod for one DaemonSet, computed once per node object for the life of the returned function (one sync). */
+export function eligibilityFor(ds: DaemonSet): EligibilityOf {
+  const seen = new Map<Node, Eligibility>();
+  return (node) => {
+    let e = seen.get(node);
+    if (!e) seen.set(node, (e = nodeShouldRunDaemonPod(node, ds)));
+    return e;
+  };
+}
+
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Eligibility {
   const spec = ds.spec?.template?.spec;
   const nodeName = node.metadata?.name ?? '';

@@ -1,7 +1,7 @@
 // manage / podsShouldBeOnNode (§5.4): which nodes need a pod and which pods must go.
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { advanceBackoff, failedPodBackoffKey, inBackoff, type BackoffState } from './backoff.js';
-import { nodeShouldRunDaemonPod } from './eligibility.js';
+import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
 import { compareOldestFirst, isPodAvailable, isPodReady, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from './pods.js';
 import { allowsSurge } from './rollout.js';
 
@@ -35,6 +35,8 @@ export interface ManageInput {
   hash: string;
   nowMs: number;
   backoff: BackoffState;
+  /** The DaemonSet's eligibility per node, shared by one sync's steps (default: computed here). */
+  eligible?: EligibilityOf;
 }
 
 export interface ManageResult {
@@ -61,7 +63,7 @@ export function manage(input: ManageInput): ManageResult {
 
   for (const node of nodes) {
     const nodeName = node.metadata?.name ?? '';
-    const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
+    const { shouldRun, shouldContinueRunning } = (input.eligible ?? ((n: Node) => nodeShouldRunDaemonPod(n, ds)))(node);
     const pods = podsByNode.get(nodeName) ?? [];
     const exists = pods.length > 0;
 

@@ -9,6 +9,7 @@ import { BURST_REPLICAS, groupPodsByNode, manage, type CoreEvent, type PodDeleti
 import { newDaemonPod, REVISION_HASH_LABEL } from './pods.js';
 import { rollingUpdate } from './rollout.js';
 import { computeStatus, statusNeedsWrite } from './status.js';
+import { eligibilityFor } from './eligibility.js';
 
 export interface Snapshot {
   ds: DaemonSet;
@@ -82,13 +83,17 @@ export function plan(s: Snapshot): Plan {
   // tests observe them immediately); we get the same answers by projecting manage's writes onto
   // the snapshot. Status, however, reports only what is observed: counting pods that do not exist
   // yet would tell `kubectl rollout status` and users more than is true.
-  const managed = manage({ ds, nodes, podsByNode: groupPodsByNode(pods), hash, nowMs, backoff: s.backoff });
+  // One eligibility per node and one grouping of the observed pods for the whole sync: manage,
+  // the rolling update and the status each walk every node.
+  const eligible = eligibilityFor(ds);
+  const observedByNode = groupPodsByNode(pods);
+  const managed = manage({ ds, nodes, podsByNode: observedByNode, hash, nowMs, backoff: s.backoff, eligible });
   const createNodes = managed.nodesNeedingPods.slice(0, BURST_REPLICAS);
   const deletePods = managed.podsToDelete.slice(0, BURST_REPLICAS);
   let projected = project(pods, createNodes, deletePods, newPod, nowMs);
   let rolloutRequeue: number | undefined;
   if (ds.spec?.updateStrategy?.type === 'RollingUpdate') {
-    const rolled = rollingUpdate({ ds, nodes, podsByNode: groupPodsByNode(projected), hash, nowMs });
+    const rolled = rollingUpdate({ ds, nodes, podsByNode: groupPodsByNode(projected), hash, nowMs, eligible });
     const more = rolled.nodesNeedingPods.slice(0, BURST_REPLICAS);
     const fewer = rolled.podsToDelete.slice(0, BURST_REPLICAS);
     createNodes.push(...more);
@@ -98,7 +103,7 @@ export function plan(s: Snapshot): Plan {
   }
 
   const { status, requeueAfterMs: statusRequeue } = computeStatus({
-    ds, nodes, podsByNode: groupPodsByNode(pods), hash, nowMs, updateObservedGeneration: true,
+    ds, nodes, podsByNode: observedByNode, hash, nowMs, updateObservedGeneration: true, eligible,
   });
   const requeueAfterMs = minDefined(managed.requeueAfterMs, rolloutRequeue, statusRequeue);
   return {

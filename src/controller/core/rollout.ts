@@ -1,6 +1,6 @@
 // Update strategies (§6): budgets, the "updated" test per node, RollingUpdate with and without surge.
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
-import { nodeShouldRunDaemonPod } from './eligibility.js';
+import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
 import { availableAtMs, isPodAvailable, isPodUpdated, isTerminating, templateGeneration } from './pods.js';
 import type { PodDeletion } from './manage.js';
 
@@ -72,6 +72,8 @@ export interface RolloutInput {
   podsByNode: ReadonlyMap<string, readonly Pod[]>;
   hash: string;
   nowMs: number;
+  /** The DaemonSet's eligibility per node, shared by one sync's steps (default: computed here). */
+  eligible?: EligibilityOf;
 }
 
 export interface RolloutResult {
@@ -89,7 +91,8 @@ export function rollingUpdate(input: RolloutInput): RolloutResult {
   const { ds, nodes, podsByNode, hash, nowMs } = input;
   const minReady = ds.spec?.minReadySeconds ?? 0;
   const nodeByName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
-  const shouldRun = new Map(nodes.map((n) => [n.metadata?.name ?? '', nodeShouldRunDaemonPod(n, ds).shouldRun]));
+  const eligible = input.eligible ?? ((n: Node) => nodeShouldRunDaemonPod(n, ds));
+  const shouldRun = new Map(nodes.map((n) => [n.metadata?.name ?? '', eligible(n).shouldRun]));
   const desired = [...shouldRun.values()].filter(Boolean).length;
   const { maxUnavailable, maxSurge } = rolloutBudget(ds, desired);
 

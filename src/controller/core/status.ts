@@ -1,6 +1,6 @@
 // DaemonSet status counters (§7) and the "skip a no-op write" rule.
 import type { DaemonSet, DaemonSetStatus, Node, Pod } from '../../api/types.js';
-import { nodeShouldRunDaemonPod } from './eligibility.js';
+import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
 import { availableAtMs, compareOldestFirst, isPodAvailable, isPodReady, isPodUpdated, templateGeneration } from './pods.js';
 
 export interface StatusInput {
@@ -12,6 +12,8 @@ export interface StatusInput {
   nowMs: number;
   /** Only full syncs (expectations satisfied) advance observedGeneration. */
   updateObservedGeneration: boolean;
+  /** The DaemonSet's eligibility per node, shared by one sync's steps (default: computed here). */
+  eligible?: EligibilityOf;
 }
 
 export interface StatusResult {
@@ -30,7 +32,7 @@ export function computeStatus(input: StatusInput): StatusResult {
   let wakeAt: number | undefined;
   for (const node of nodes) {
     const pods = podsByNode.get(node.metadata?.name ?? '') ?? [];
-    const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
+    const { shouldRun } = (input.eligible ?? ((n: Node) => nodeShouldRunDaemonPod(n, ds)))(node);
     if (!shouldRun) { if (pods.length > 0) misscheduled++; continue; }
     desired++;
     if (pods.length === 0) continue;
