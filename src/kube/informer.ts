@@ -33,8 +33,12 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     private readonly client: RawClient,
     readonly path: string,
     private readonly query: { labelSelector?: string; fieldSelector?: string } = {},
-    /** A watch silent (no event, no heartbeat) for this long is re-established. */
-    private readonly idleTimeoutMs = 60_000,
+    /**
+     * A watch silent (no event, no heartbeat) for this long is re-established. Default: a minute
+     * past the watch's own timeoutSeconds, so that only a dead connection trips it; a real
+     * kube-apiserver sends no heartbeats on a quiet collection.
+     */
+    private readonly idleTimeoutMs?: number,
   ) {
     this.name = `informer ${path}`;
   }
@@ -131,7 +135,10 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   async #watchOnce(signal: AbortSignal): Promise<'events' | 'quiet' | 'expired'> {
     let sawEvent = false;
     let expired = false;
-    const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', ...this.query as Record<string, string> };
+    // Like client-go's reflector: the server ends each watch after 5–10 minutes (spread so that
+    // many informers do not re-watch at once), and we resume from the last resourceVersion.
+    const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
+    const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds), ...this.query as Record<string, string> };
     const end = await watchStream(this.kc, this.path, params, (ev) => {
       const obj = ev.object as T;
       if (ev.type === 'ERROR') {
@@ -144,7 +151,7 @@ export class Informer<T extends KObject = KObject> implements Runnable {
       if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.#put(keyOf(obj), obj);
       else if (ev.type === 'DELETED') { const k = keyOf(obj); if (this.#cache.has(k)) this.#remove(k, this.#transform ? this.#transform(obj) : obj); }
       if (rv) this.#rv = rv;
-    }, { signal, idleTimeoutMs: this.idleTimeoutMs });
+    }, { signal, idleTimeoutMs: this.idleTimeoutMs ?? (timeoutSeconds + 60) * 1000 });
     if (signal.aborted) return 'quiet';
     if (expired || (end.kind === 'status' && end.code === 410)) return 'expired';
     if (end.kind === 'status') throw new Error(`watch ${this.path}: HTTP ${end.code}`);

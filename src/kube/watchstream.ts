@@ -19,7 +19,7 @@ export type WatchEnd =
   | { kind: 'status'; code: number; body: unknown }; // the request was refused (410, 403, ...)
 
 export interface WatchStreamOptions {
-  /** Abandon a stream that sends nothing for this long. Default 60 s (four missed heartbeats). */
+  /** Abandon a stream that sends nothing for this long. Default 60 s (four missed heartbeats of the embedded server). */
   idleTimeoutMs?: number;
   signal: AbortSignal;
 }
