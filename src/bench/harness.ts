@@ -59,8 +59,8 @@ export class BenchCluster {
   private constructor(readonly cluster: Cluster, readonly dir: string, readonly o: BenchClusterOptions) {
     const kc = cluster.kubeConfig();
     this.client = new RawClient(kc);
-    this.pods = new Informer(kc, this.client, `/api/v1/namespaces/${NS}/pods`);
-    this.daemonSets = new Informer(kc, this.client, `/apis/apps/v1/namespaces/${NS}/daemonsets`);
+    this.pods = new Informer(this.client, `/api/v1/namespaces/${NS}/pods`);
+    this.daemonSets = new Informer(this.client, `/apis/apps/v1/namespaces/${NS}/daemonsets`);
     const feed = (type: 'ADDED' | 'MODIFIED' | 'DELETED', p: Pod & KObject) => {
       const uid = controllerRefOf(p)?.uid;
       const t = uid ? this.#trackers.get(uid) : undefined;
@@ -118,7 +118,7 @@ export class BenchCluster {
   get controllerPid(): number | undefined { return this.#child?.pid; }
 
   async #waitNodesReady(n: number): Promise<void> {
-    const nodes = new Informer<Node & KObject>(this.cluster.kubeConfig(), this.client, '/api/v1/nodes');
+    const nodes = new Informer<Node & KObject>(this.client, '/api/v1/nodes');
     const ready = new Set<string>();
     const changes = new Changes();
     const seen = (node: Node) => {

@@ -55,10 +55,10 @@ export class DaemonSetController implements Runnable {
     this.client = new RawClient(kc);
     const ns = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
     this.caches = {
-      daemonSets: new Informer(kc, this.client, `/apis/apps/v1${ns}/daemonsets`),
-      pods: new Informer(kc, this.client, `/api/v1${ns}/pods`),
-      nodes: new Informer(kc, this.client, '/api/v1/nodes'),
-      revisions: new Informer(kc, this.client, `/apis/apps/v1${ns}/controllerrevisions`),
+      daemonSets: new Informer(this.client, `/apis/apps/v1${ns}/daemonsets`),
+      pods: new Informer(this.client, `/api/v1${ns}/pods`),
+      nodes: new Informer(this.client, '/api/v1/nodes'),
+      revisions: new Informer(this.client, `/apis/apps/v1${ns}/controllerrevisions`),
     };
     // Only what the controller reads is kept (see core/): at 10,000 nodes and pods, whole objects
     // were most of its memory. Objects the controller writes back are read live, never from here.

@@ -57,13 +57,25 @@ export class RawClient {
     return opts;
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  /**
+   * Options for one request to `path` (query string included) on this client's server, with the
+   * kubeconfig's TLS and auth and this client's connection pool; `request` and the informers'
+   * watch streams (which pass their own agent) both start from here.
+   */
+  async requestOptions(method: string, path: string): Promise<https.RequestOptions> {
     const base = this.#fixed ?? await this.#options();
-    const headers: Record<string, string | string[] | number | undefined> = { ...(base.headers as Record<string, string>), Accept: 'application/json' };
-    const opts: https.RequestOptions = {
-      ...base, method, headers, agent: this.agent,
+    return {
+      ...base, method, headers: { ...(base.headers as Record<string, string>), Accept: 'application/json' }, agent: this.agent,
       protocol: this.#url.protocol, hostname: this.#host, port: this.#url.port, path: this.#url.pathname.replace(/\/$/, '') + path,
     };
+  }
+
+  /** The http or https module for this client's server. */
+  get transport(): typeof https | typeof http { return this.#url.protocol === 'https:' ? https : http; }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const opts = await this.requestOptions(method, path);
+    const headers = opts.headers as Record<string, string>;
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     if (payload !== undefined) {
       // Node's http client frames DELETE bodies only with an explicit length (no chunking by
@@ -71,9 +83,8 @@ export class RawClient {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    const mod = this.#url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
-      const req = mod.request(opts, (res) => {
+      const req = this.transport.request(opts, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);

@@ -2,7 +2,6 @@
 // informer lacks (it stops for good on any non-410 error and reconnects with no back-off).
 // The stream is watchstream.ts; the cache is ours so update handlers get the old object too, and
 // so indexes (pods by node, by owner) stay O(1).
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
 import type { RawClient } from './client.js';
@@ -29,7 +28,6 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   #transform: ((obj: T) => T) | undefined;
 
   constructor(
-    private readonly kc: KubeConfig,
     private readonly client: RawClient,
     readonly path: string,
     private readonly query: { labelSelector?: string; fieldSelector?: string } = {},
@@ -139,7 +137,7 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     // many informers do not re-watch at once), and we resume from the last resourceVersion.
     const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
     const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds), ...this.query as Record<string, string> };
-    const end = await watchStream(this.kc, this.path, params, (ev) => {
+    const end = await watchStream(this.client, this.path, params, (ev) => {
       const obj = ev.object as T;
       if (ev.type === 'ERROR') {
         // A 410 in the stream: our resourceVersion is older than the server's history.

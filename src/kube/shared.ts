@@ -22,7 +22,7 @@ export class SharedInformers {
     const key = `${path}?l=${query.labelSelector ?? ''}&f=${query.fieldSelector ?? ''}`;
     let inf = this.#informers.get(key);
     if (!inf) {
-      inf = new Informer(this.kc, (this.#client ??= new RawClient(this.kc)), path, query);
+      inf = new Informer((this.#client ??= new RawClient(this.kc)), path, query);
       this.#informers.set(key, inf);
       if (this.#signal) this.#running.push(inf.start(this.#signal));
     }

@@ -6,10 +6,9 @@
 // - liveness: it has no idle timeout, so a connection that dies silently stalls an informer for
 //   ever (client-node #364/#958). The API server writes a heartbeat newline every 15 s on an
 //   idle watch; a stream silent for `idleTimeoutMs` is abandoned and the informer re-watches.
-// Authentication and TLS still come from client-node's KubeConfig, so it works against any cluster.
-import https from 'node:https';
-import http from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+// Authentication and TLS come from the RawClient (client-node's KubeConfig), so it works against
+// any cluster.
+import type { RawClient } from './client.js';
 
 export interface RawWatchEvent { type: string; object: unknown }
 
@@ -51,16 +50,11 @@ export class LineSplitter {
  * aborts; `onEvent` gets each decoded event in order. Rejects on network errors.
  */
 export async function watchStream(
-  kc: KubeConfig, path: string, params: Record<string, string>,
+  client: RawClient, path: string, params: Record<string, string>,
   onEvent: (ev: RawWatchEvent) => void, o: WatchStreamOptions,
 ): Promise<WatchEnd> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(`${cluster.server.replace(/\/+$/, '')}${path}?${new URLSearchParams({ ...params, watch: 'true' })}`);
-  const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
+  const opts = await client.requestOptions('GET', `${path}?${new URLSearchParams({ ...params, watch: 'true' })}`);
   if (o.signal.aborted) return { kind: 'closed' };
-  const mod = url.protocol === 'https:' ? https : http;
   const idleMs = o.idleTimeoutMs ?? 60_000;
   return new Promise<WatchEnd>((resolve, reject) => {
     let settled = false;
@@ -77,7 +71,7 @@ export async function watchStream(
     const alive = () => { clearTimeout(idle); idle = setTimeout(() => finish({ kind: 'idle' }), idleMs); };
     // A connection of its own (agent: false): a watch holds it for minutes, and must not take
     // one of the request pool's sockets or be reused after we destroy it.
-    const req = mod.request(url, { ...opts, agent: false }, (res) => {
+    const req = client.transport.request({ ...opts, agent: false }, (res) => {
       if (res.statusCode !== 200) {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -7,7 +7,7 @@ import { RawClient, isNotFound } from '../../src/kube/client.js';
 import { Informer } from '../../src/kube/informer.js';
 import { nodeShouldRunDaemonPod } from '../../src/controller/core/eligibility.js';
 import { isPodReady } from '../../src/controller/core/pods.js';
-import { startControllerTestCluster, eventually, type TestCluster } from '../helpers/cluster.js';
+import { startControllerTestCluster, eventually } from '../helpers/cluster.js';
 
 const MERGE = 'application/merge-patch+json';
 const STRATEGIC = 'application/strategic-merge-patch+json';
@@ -15,14 +15,12 @@ const HASH = 'controller-revision-hash';
 const IMAGE = 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4';
 const NEW_IMAGE = 'registry.k8s.io/e2e-test-images/httpd:2.4.39-4';
 
-let c: TestCluster;
 let api: RawClient;
 let stopController: () => Promise<void>;
 let nsCounter = 0;
 
 before(async () => {
   const t = await startControllerTestCluster();
-  c = t.c;
   api = t.api;
   stopController = t.stop;
   await eventually(async () => (await nodes()).length === 3 && (await nodes()).every(isNodeReady), 30_000, '3 ready nodes');
@@ -93,7 +91,7 @@ async function labelNode(name: string, labels: Record<string, string | null>): P
 
 /** Watches the namespace's pods and calls check on every change, so invariants hold at every moment observed. */
 async function watchPods(ns: string, check: (pods: Pod[]) => void): Promise<() => Promise<void>> {
-  const inf = new Informer<Pod & KObject>(c.kubeConfig(), api, `/api/v1/namespaces/${ns}/pods`);
+  const inf = new Informer<Pod & KObject>(api, `/api/v1/namespaces/${ns}/pods`);
   const violations: unknown[] = [];
   let synced = false; // the initial list arrives one add at a time: judge only whole states
   const run = () => { if (!synced) return; try { check(inf.list()); } catch (err) { violations.push(err); } };
@@ -286,7 +284,7 @@ describe('Daemon set [Serial]', () => {
     await createDs(daemonSet(ns));
     await settled(ns, 'created');
     const seen: string[] = [];
-    const inf = new Informer<DaemonSet & KObject>(c.kubeConfig(), api, dsPath(ns));
+    const inf = new Informer<DaemonSet & KObject>(api, dsPath(ns));
     inf.addHandler({ onUpdate: (_o, d) => { for (const x of d.status?.conditions ?? []) seen.push(x.type); } });
     const ac = new AbortController();
     const running = inf.start(ac.signal);

@@ -166,7 +166,7 @@ pools:
     const ns = await namespace(e.api);
     await create(e.api, daemonSet(ns, 'rolling', {}, { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } } }));
     await runsExactlyOn(e.api, ns, 'rolling', all, 'rolling everywhere');
-    const inf = new Informer<Pod & KObject>(e.c.kubeConfig(), e.api, `/api/v1/namespaces/${ns}/pods`);
+    const inf = new Informer<Pod & KObject>(e.api, `/api/v1/namespaces/${ns}/pods`);
     let synced = false, worst = 0;
     const check = () => {
       if (!synced) return;

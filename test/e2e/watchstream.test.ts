@@ -15,7 +15,7 @@ test('events arrive in order; a stream silent past its idle timeout ends as idle
   const list = await api.request<{ metadata: { resourceVersion: string } }>('GET', '/api/v1/namespaces/ws/configmaps');
   const seen: RawWatchEvent[] = [];
   const stop = new AbortController();
-  const ended = watchStream(c.kubeConfig(), '/api/v1/namespaces/ws/configmaps', { resourceVersion: list.metadata.resourceVersion }, (ev) => seen.push(ev), { signal: stop.signal, idleTimeoutMs: 1500 });
+  const ended = watchStream(api, '/api/v1/namespaces/ws/configmaps', { resourceVersion: list.metadata.resourceVersion }, (ev) => seen.push(ev), { signal: stop.signal, idleTimeoutMs: 1500 });
   for (const n of ['a', 'b']) await api.request('POST', '/api/v1/namespaces/ws/configmaps', { metadata: { name: n } });
   await api.request('DELETE', '/api/v1/namespaces/ws/configmaps/a');
   // No more writes: the server's heartbeat comes every 15 s, so the 1.5 s idle timeout fires.
@@ -25,10 +25,10 @@ test('events arrive in order; a stream silent past its idle timeout ends as idle
 
 test('abort ends the stream as closed; a refused watch reports its status', async () => {
   const stop = new AbortController();
-  const ended = watchStream(c.kubeConfig(), '/api/v1/namespaces/ws/configmaps', {}, () => {}, { signal: stop.signal });
+  const ended = watchStream(api, '/api/v1/namespaces/ws/configmaps', {}, () => {}, { signal: stop.signal });
   setTimeout(() => stop.abort(), 200);
   assert.deepEqual(await ended, { kind: 'closed' });
-  const refused = await watchStream(c.kubeConfig(), '/api/v1/namespaces/ws/nosuchthings', {}, () => {}, { signal: new AbortController().signal });
+  const refused = await watchStream(api, '/api/v1/namespaces/ws/nosuchthings', {}, () => {}, { signal: new AbortController().signal });
   assert.equal(refused.kind, 'status');
   assert.equal(refused.kind === 'status' && refused.code, 404);
 });
