@@ -15,6 +15,7 @@ import type { BackoffState } from './core/backoff.js';
 import { Expectations } from './expectations.js';
 import { Reconciler } from './reconciler.js';
 import { EventRecorder } from './events.js';
+import { EventSink } from '../kube/eventsink.js';
 
 export interface ControllerOptions {
   /** Only this namespace's DaemonSets (and pods); all namespaces when empty. */
@@ -50,6 +51,7 @@ export class DaemonSetController implements Runnable {
   readonly backoff = new Map<string, BackoffState>();
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
+  private readonly eventSink: EventSink;
 
   constructor(kc: KubeConfig, readonly opts: ControllerOptions = {}) {
     this.client = new RawClient(kc);
@@ -69,7 +71,8 @@ export class DaemonSetController implements Runnable {
     this.caches.pods.addIndex('targetNode', (p) => { const n = targetNodeName(p); return n ? [n] : []; });
     this.caches.revisions.addIndex('owner', (r) => { const ref = controllerRefOf(r); return ref ? [ref.uid] : []; });
     this.caches.revisions.addIndex('orphans', (r) => (controllerRefOf(r) ? [] : [r.metadata?.namespace ?? '']));
-    this.events = new EventRecorder(this.client, 'daemonset-controller');
+    this.eventSink = new EventSink(kc);
+    this.events = new EventRecorder(this.eventSink, 'daemonset-controller');
     this.reconciler = new Reconciler(this, this.events);
     this.wireHandlers();
   }
@@ -137,6 +140,7 @@ export class DaemonSetController implements Runnable {
     const workers = Array.from({ length: this.opts.workers ?? 4 }, () => this.work());
     await Promise.all([...workers, ...runs]);
     this.client.close();
+    this.eventSink.close();
   }
 
   private async work(): Promise<void> {

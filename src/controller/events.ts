@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DaemonSet } from '../api/types.js';
 import { rfc3339 } from '../api/meta.js';
-import type { RawClient } from '../kube/client.js';
+import type { EventSink } from '../kube/eventsink.js';
 import type { CoreEvent } from './core/manage.js';
 
 const burst = 25;
@@ -11,7 +11,7 @@ const refillMs = 5 * 60_000;
 
 export class EventRecorder {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly client: RawClient, private readonly component: string, private readonly now: () => number = Date.now) {}
+  constructor(private readonly sink: EventSink, private readonly component: string, private readonly now: () => number = Date.now) {}
 
   record(ds: DaemonSet, e: CoreEvent): void {
     const uid = ds.metadata?.uid ?? '';
@@ -26,8 +26,8 @@ export class EventRecorder {
       source: { component: this.component }, reportingComponent: this.component, reportingInstance: this.component,
       firstTimestamp: t, lastTimestamp: t, count: 1,
     };
-    // Events are best effort, as in client-go: a failed write must not fail the sync.
-    this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/events`, body).catch(() => {});
+    // Best effort, as in client-go: never awaited, on connections of their own, a failure dropped.
+    this.sink.post(ns, body);
   }
 
   private take(uid: string): boolean {

@@ -276,14 +276,14 @@ export class NodeSimulator implements Runnable {
         const { status, events } = this.#dueNow(pod, node, t);
         // The resourceVersion makes it a compare-and-swap: a newer pod arrives by watch and is re-planned.
         await this.#client.request('PATCH', `${path}/status`, { metadata: { resourceVersion: pod.metadata!.resourceVersion }, status }, MERGE);
-        for (const e of events) void this.#recordEvent(pod, node, e).catch(() => {});
+        for (const e of events) this.#recordEvent(pod, node, e);
         return;
       }
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return;
       throw err;
     }
-    if (t.event) void this.#recordEvent(pod, node, t.event).catch(() => {});
+    if (t.event) this.#recordEvent(pod, node, t.event);
   }
 
   /**
@@ -314,13 +314,13 @@ export class NodeSimulator implements Runnable {
     const a = admitPod(node, admitted, pod);
     if (!a.admitted) {
       await this.#failPod(pod, a.reason, `Pod was rejected: ${a.message}`);
-      void this.#recordEvent(pod, node, { type: 'Warning', reason: a.reason, message: `Pod was rejected: ${a.message}` }).catch(() => {});
+      this.#recordEvent(pod, node, { type: 'Warning', reason: a.reason, message: `Pod was rejected: ${a.message}` });
       return false;
     }
     if ('evict' in a) {
       for (const victim of a.evict) {
         await this.#failPod(victim, 'Preempting', 'Preempted in order to admit critical pod');
-        void this.#recordEvent(victim, node, { type: 'Warning', reason: 'Preempting', message: 'Preempted in order to admit critical pod' }).catch(() => {});
+        this.#recordEvent(victim, node, { type: 'Warning', reason: 'Preempting', message: 'Preempted in order to admit critical pod' });
       }
     }
     return true;
@@ -343,7 +343,7 @@ export class NodeSimulator implements Runnable {
   }
 
   /** Queued, not awaited: a kubelet's status writes never wait behind its events. */
-  async #recordEvent(pod: Pod, node: Node, e: { type: string; reason: string; message: string }): Promise<void> {
+  #recordEvent(pod: Pod, node: Node, e: { type: string; reason: string; message: string }): void {
     const ns = pod.metadata!.namespace!;
     const now = rfc3339(this.#now());
     const host = node.metadata!.name!;
