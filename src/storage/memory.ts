@@ -10,6 +10,7 @@ import type {
   Backend, CreateResult, DeleteResult, KV, ListOptions, UpdateResult, WatchEvent, Watcher,
 } from './backend.js';
 import { Broadcaster } from './broadcaster.js';
+import { PrefixWatcher } from './prefixwatcher.js';
 import { isWellFormedKey } from './keyrange.js';
 import { DEFAULT_HISTORY_LIMIT, type SqliteBackendOptions } from './sqlite.js';
 
@@ -161,20 +162,13 @@ export class MemoryBackend implements Backend {
     this.assertOpen();
     if (fromRev < this.compacted) return { compacted: this.compacted };
     const watcher = new PrefixWatcher(prefix, fromRev, listener, this.onListenerError);
-    // Replay until caught up with the committed revision, which a listener may move by writing,
-    // and only then subscribe. Nothing runs between the last replay read and subscribe(), so no
-    // commit can fall in between; batches already published but still queued in the broadcaster
-    // (a watch opened from a listener) arrive again live and are dropped by revision. Writes of
-    // an open batch are not replayed: they arrive live after it returns, or never if it throws.
-    let cursor = fromRev;
-    while (cursor < this.committedRev && !watcher.stopped && !this.closed) {
-      const chunk = this.readHistory(prefix, cursor, this.committedRev);
-      cursor = chunk.through;
-      if (chunk.events.length > 0) watcher.deliver(chunk.events);
-    }
-    if (!watcher.stopped && !this.closed) {
-      watcher.unsubscribe = this.broadcaster.subscribe((batch) => watcher.onLive(batch));
-    }
+    // As SqliteBackend: subscribe first, then replay up to the newest committed revision; live
+    // batches arriving meanwhile (a listener may write) are held back and de-duplicated by
+    // revision. Writes of an open batch are not replayed: they arrive live after it returns, or
+    // never if it throws.
+    watcher.unsubscribe = this.broadcaster.subscribe((batch) => watcher.onLive(batch));
+    const upTo = this.committedRev;
+    watcher.replay((after) => this.readHistory(prefix, after, upTo));
     return watcher;
   }
 
@@ -264,11 +258,8 @@ export class MemoryBackend implements Backend {
     return lo;
   }
 
-  /**
-   * Up to REPLAY_CHUNK events under prefix with afterRev < rev <= upToRev, and the revision the
-   * scan got through, where the next chunk starts: past the non-matching events it skipped too.
-   */
-  private readHistory(prefix: string, afterRev: number, upToRev: number): { events: WatchEvent[]; through: number } {
+  /** Up to REPLAY_CHUNK events under prefix with afterRev < rev <= upToRev, oldest first (none only when none are left). */
+  private readHistory(prefix: string, afterRev: number, upToRev: number): WatchEvent[] {
     const log = this.log;
     let lo = 0;
     let hi = log.length;
@@ -281,43 +272,9 @@ export class MemoryBackend implements Backend {
     for (let i = lo; i < log.length && log[i].rev <= upToRev; i++) {
       if (!log[i].key.startsWith(prefix)) continue;
       events.push(log[i]);
-      if (events.length === REPLAY_CHUNK) return { events, through: log[i].rev };
+      if (events.length === REPLAY_CHUNK) break;
     }
-    return { events, through: upToRev };
-  }
-}
-
-/** One watch: filters live batches by prefix and never delivers a revision twice. */
-class PrefixWatcher implements Watcher {
-  unsubscribe: () => void = () => {};
-  stopped = false;
-
-  constructor(
-    private readonly prefix: string,
-    private lastDelivered: number,
-    private readonly listener: (events: WatchEvent[]) => void,
-    private readonly onError: (err: unknown) => void,
-  ) {}
-
-  stop(): void {
-    this.stopped = true;
-    this.unsubscribe();
-  }
-
-  onLive(batch: WatchEvent[]): void {
-    const mine = batch.filter((e) => e.rev > this.lastDelivered && e.key.startsWith(this.prefix));
-    if (mine.length > 0) this.deliver(mine);
-  }
-
-  /** Hands events (ascending, all newer than lastDelivered) to the listener, isolating its errors. */
-  deliver(events: WatchEvent[]): void {
-    if (this.stopped) return;
-    this.lastDelivered = events[events.length - 1].rev;
-    try {
-      this.listener(events);
-    } catch (err) {
-      this.onError(err);
-    }
+    return events;
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   Backend, CreateResult, DeleteResult, KV, ListOptions, UpdateResult, WatchEvent, Watcher,
 } from './backend.js';
 import { Broadcaster } from './broadcaster.js';
+import { PrefixWatcher } from './prefixwatcher.js';
 import { compareKeys, isWellFormedKey, prefixEnd } from './keyrange.js';
 
 export interface SqliteBackendOptions {
@@ -293,63 +294,6 @@ export class SqliteBackend implements Backend {
     if (version !== 0) throw new Error(`storage schema version ${version} is not supported (expected ${SCHEMA_VERSION})`);
     this.db.exec(SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }
-}
-
-/** One watch: filters live batches by prefix, replays history, and never repeats a revision. */
-class PrefixWatcher implements Watcher {
-  unsubscribe: () => void = () => {};
-  private lastDelivered: number;
-  private replaying = true;
-  private held: WatchEvent[] = [];
-  private stopped = false;
-
-  constructor(
-    private readonly prefix: string,
-    fromRev: number,
-    private readonly listener: (events: WatchEvent[]) => void,
-    private readonly onError: (err: unknown) => void,
-  ) {
-    this.lastDelivered = fromRev;
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.held = [];
-    this.unsubscribe();
-  }
-
-  onLive(batch: WatchEvent[]): void {
-    const mine = batch.filter((e) => e.key.startsWith(this.prefix));
-    if (mine.length === 0) return;
-    if (this.replaying) this.held.push(...mine);
-    else this.deliver(mine);
-  }
-
-  /** readChunk(after) returns the next history events with rev > after, oldest first. */
-  replay(readChunk: (after: number) => WatchEvent[]): void {
-    for (let chunk = readChunk(this.lastDelivered); chunk.length > 0 && !this.stopped; chunk = readChunk(this.lastDelivered)) {
-      this.deliver(chunk);
-    }
-    // Live events that arrived meanwhile; delivering them may queue more, hence the loop.
-    while (this.held.length > 0 && !this.stopped) {
-      const held = this.held;
-      this.held = [];
-      this.deliver(held);
-    }
-    this.replaying = false;
-  }
-
-  private deliver(events: WatchEvent[]): void {
-    if (this.stopped) return;
-    const fresh = events.filter((e) => e.rev > this.lastDelivered);
-    if (fresh.length === 0) return;
-    this.lastDelivered = fresh[fresh.length - 1].rev;
-    try {
-      this.listener(fresh);
-    } catch (err) {
-      this.onError(err);
-    }
   }
 }
 
