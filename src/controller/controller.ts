@@ -143,27 +143,21 @@ export class DaemonSetController implements Runnable {
     this.eventSink.close();
   }
 
-  private async work(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        const r = await this.reconciler.reconcile(key);
-        this.queue.forget(key);
-        if (r.requeueAfterMs !== undefined) this.queue.addAfter(key, r.requeueAfterMs);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.opts.log?.(`daemonset-controller: sync ${key} failed: ${message}`);
-        // API errors are the cluster's weather and are retried quietly, as upstream does. Anything
-        // else means the core could not handle this object (malformed, or a bug): say so on the
-        // object itself, where `kubectl describe` shows it, and keep serving the other DaemonSets.
-        const ds = this.caches.daemonSets.get(key);
-        if (ds && !(err instanceof ApiStatusError)) this.events.record(ds, syncFailedEvent(message));
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
+  private work(): Promise<void> {
+    return this.queue.work(async (key) => {
+      const r = await this.reconciler.reconcile(key);
+      this.queue.forget(key);
+      if (r.requeueAfterMs !== undefined) this.queue.addAfter(key, r.requeueAfterMs);
+    }, (key, err) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.opts.log?.(`daemonset-controller: sync ${key} failed: ${message}`);
+      // API errors are the cluster's weather and are retried quietly, as upstream does. Anything
+      // else means the core could not handle this object (malformed, or a bug): say so on the
+      // object itself, where `kubectl describe` shows it, and keep serving the other DaemonSets.
+      const ds = this.caches.daemonSets.get(key);
+      if (ds && !(err instanceof ApiStatusError)) this.events.record(ds, syncFailedEvent(message));
+      this.queue.addRateLimited(key);
+    });
   }
 }
 

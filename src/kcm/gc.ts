@@ -76,19 +76,11 @@ export class GarbageCollector implements Runnable {
     for (const k of this.dependents.get(uid) ?? []) this.queue.add(k);
   }
 
-  private async work(): Promise<void> {
-    for (;;) {
-      const k = await this.queue.get();
-      if (k === undefined) return;
-      try {
-        await this.process(k);
-        this.queue.forget(k);
-      } catch (err) {
-        if (!isNotFound(err)) this.queue.addRateLimited(k);
-      } finally {
-        this.queue.done(k);
-      }
-    }
+  private work(): Promise<void> {
+    return this.queue.work(
+      async (k) => { await this.process(k); this.queue.forget(k); },
+      (k, err) => { if (!isNotFound(err)) this.queue.addRateLimited(k); },
+    );
   }
 
   private lookup(k: string): Item & { obj?: KObject } {

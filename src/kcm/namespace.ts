@@ -32,21 +32,11 @@ export class NamespaceController implements Runnable {
     if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const run = this.shared.start(signal);
     await inf.waitForSync(signal);
-    const work = async () => {
-      for (;;) {
-        const ns = await this.queue.get();
-        if (ns === undefined) return;
-        try {
-          const done = await this.finalize(inf.get(ns));
-          if (done) this.queue.forget(ns); else this.queue.addAfter(ns, 500);
-        } catch {
-          this.queue.addRateLimited(ns);
-        } finally {
-          this.queue.done(ns);
-        }
-      }
-    };
-    await Promise.all([work(), run]);
+    const work = this.queue.work(async (ns) => {
+      const done = await this.finalize(inf.get(ns));
+      if (done) this.queue.forget(ns); else this.queue.addAfter(ns, 500);
+    });
+    await Promise.all([work, run]);
     this.client.close();
   }
 

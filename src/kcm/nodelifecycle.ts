@@ -83,20 +83,12 @@ export class NodeLifecycleController implements Runnable {
 
   #lease(node: Node): Lease | undefined { return this.#leases.get(`kube-node-lease/${node.metadata!.name}`); }
 
-  async #worker(): Promise<void> {
-    for (;;) {
-      const name = await this.#queue.get();
-      if (name === undefined) return;
-      try {
-        const retryInMs = await this.#reconcile(name);
-        this.#queue.forget(name);
-        if (retryInMs !== undefined) this.#queue.addAfter(name, retryInMs);
-      } catch {
-        this.#queue.addRateLimited(name);
-      } finally {
-        this.#queue.done(name);
-      }
-    }
+  #worker(): Promise<void> {
+    return this.#queue.work(async (name) => {
+      const retryInMs = await this.#reconcile(name);
+      this.#queue.forget(name);
+      if (retryInMs !== undefined) this.#queue.addAfter(name, retryInMs);
+    });
   }
 
   /** One step for a node; returns when to look again for a pending tolerationSeconds expiry. */

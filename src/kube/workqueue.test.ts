@@ -155,3 +155,41 @@ describe('WorkQueue', () => {
     assert.equal(await q.get(), undefined);
   });
 });
+
+describe('work', () => {
+  it('hands every key to the handler, routes a failure to onError, marks each done, and ends at shutdown', async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue<string>({ clock, baseDelayMs: 10 });
+    const handled: string[] = [];
+    const failed: string[] = [];
+    q.add('a'); q.add('bad'); q.add('c');
+    const worker = q.work(async (k) => {
+      handled.push(k);
+      if (k === 'bad') throw new Error('boom');
+    }, (k) => failed.push(k));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(handled, ['a', 'bad', 'c']);
+    assert.deepEqual(failed, ['bad']);
+    q.add('a'); // done, so it can be queued again
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(handled, ['a', 'bad', 'c', 'a']);
+    q.shutDown();
+    await worker;
+  });
+
+  it('re-adds a failed key with back-off by default', async () => {
+    const clock = new FakeClock();
+    const q = new WorkQueue<string>({ clock, baseDelayMs: 10 });
+    let calls = 0;
+    q.add('k');
+    const worker = q.work(async () => { calls++; if (calls === 1) throw new Error('once'); });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(calls, 1);
+    assert.equal(q.numRequeues('k'), 1);
+    clock.advance(10);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(calls, 2);
+    q.shutDown();
+    await worker;
+  });
+});

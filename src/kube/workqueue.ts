@@ -105,6 +105,25 @@ export class WorkQueue<K = string> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
+  /**
+   * One worker: takes keys until the queue shuts down and hands each to `handle`, which forgets or
+   * re-adds it as its outcome says. When `handle` throws, `onError` decides (by default the key is
+   * re-added with back-off). Either way the key is then done.
+   */
+  async work(handle: (k: K) => Promise<void>, onError: (k: K, err: unknown) => void = (k) => this.addRateLimited(k)): Promise<void> {
+    for (;;) {
+      const k = await this.get();
+      if (k === undefined) return;
+      try {
+        await handle(k);
+      } catch (err) {
+        onError(k, err);
+      } finally {
+        this.done(k);
+      }
+    }
+  }
+
   done(k: K): void {
     this.#processing.delete(k);
     if (this.#dirty.has(k)) {

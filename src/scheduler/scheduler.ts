@@ -103,19 +103,11 @@ export class Scheduler implements Runnable {
   }
 
   /** One worker: scheduling decisions are sequential, as in kube-scheduler's scheduling cycle. */
-  async #worker(): Promise<void> {
-    for (;;) {
-      const key = await this.#queue.get();
-      if (key === undefined) return;
-      try {
-        const retry = await this.#scheduleOne(key);
-        if (retry) { this.#unschedulable.add(key); this.#queue.addRateLimited(key); } else this.#queue.forget(key);
-      } catch {
-        this.#queue.addRateLimited(key);
-      } finally {
-        this.#queue.done(key);
-      }
-    }
+  #worker(): Promise<void> {
+    return this.#queue.work(async (key) => {
+      const retry = await this.#scheduleOne(key);
+      if (retry) { this.#unschedulable.add(key); this.#queue.addRateLimited(key); } else this.#queue.forget(key);
+    });
   }
 
   /** The pods the core should count on each node: bound, assumed, and nominated more-important ones. */
