@@ -2,6 +2,7 @@
 // Kubernetes REST conventions (verbs, subresources, query options, content negotiation) but no
 // sockets, so it is tested without a network; server.ts adapts it to node:http.
 import YAML from 'yaml';
+import { deepCopy } from '../api/clone.js';
 import type { KObject } from '../api/types.js';
 import { parseFieldSelector, parseSelector, selectorMatches, SelectorParseError } from '../api/selector.js';
 import { fieldGetters, fieldSelectorMatches } from '../api/fieldselector.js';
@@ -12,12 +13,14 @@ import { parseResourcePath, isTruthyParam, type RequestInfo } from './routes.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { translate, translateEncoded, type ApiWatchEvent } from './watch.js';
 import { tableConvertorFor, toTable } from './tables.js';
-import { decodeProtobufObject } from './protobuf.js';
+import { decodeProtobufObject, ProtobufFormatError } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
 import { builtinSchemas, openapiV3Document, openapiV3Index } from './openapi/index.js';
 import { fieldValidationOutcome, parseFieldValidation, pruneUnknownFields, schemaNameFor } from './fieldvalidation.js';
 import { podSubresource } from './subresources.js';
+import { checkTypes, decodeErrorMessage, exceedsDepth, type TypeMismatch } from './typecheck.js';
+import { invalid as invalidField } from '../api/fielderrors.js';
 
 export interface ApiRequest {
   method: string;
@@ -255,8 +258,11 @@ export class ApiHandler {
     let obj: unknown;
     if (ct === 'application/vnd.kubernetes.protobuf') {
       try { obj = decodeProtobufObject(req.body); } catch (err) {
+        // Bytes that are not a protobuf message are a bad request; a kind we cannot decode is ours to refuse.
+        if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
         throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
       }
+      if (exceedsDepth(obj)) throw E.badRequest(tooDeep);
     } else if (ct === 'application/json' || ct === '' ) {
       obj = parseJson(req.body);
     } else if (ct === 'application/yaml') {
@@ -269,8 +275,13 @@ export class ApiHandler {
     return obj as KObject;
   }
 
-  /** fieldValidation=Strict|Warn|Ignore: unknown fields are refused, warned about, or dropped silently. */
-  checkFields(def: ResourceDef, obj: KObject, q: URLSearchParams, warnings: string[]): void {
+  /**
+   * Decodes `obj` as kube-apiserver decodes a body into its Go struct: a wrongly typed field is
+   * refused (how depends on where the object came from, see `typeMismatch`), nulls are
+   * normalised, and with fieldValidation=Strict|Warn|Ignore unknown fields are refused, warned
+   * about, or dropped silently.
+   */
+  checkFields(def: ResourceDef, obj: KObject, q: URLSearchParams, warnings: string[], source: BodySource = { from: 'body' }): void {
     const mode = parseFieldValidation(q.get('fieldValidation'));
     if (!mode) {
       throw E.badRequest(`fieldValidation parameter unsupported: ${q.get('fieldValidation')}, expected one of Ignore, Warn, Strict`);
@@ -279,6 +290,8 @@ export class ApiHandler {
     const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
     const schema = this.schemaName(def.group, def.version, kind);
     if (!schema) return;
+    const mismatch = checkTypes(builtinSchemas, schema, obj);
+    if (mismatch) throw typeMismatch(def, kind, obj, mismatch, source);
     const outcome = fieldValidationOutcome(mode, pruneUnknownFields(builtinSchemas, schema, obj));
     if (outcome.error) throw E.badRequest(outcome.error);
     warnings.push(...outcome.warnings);
@@ -319,11 +332,15 @@ export class ApiHandler {
   private patch(req: ApiRequest, info: RequestInfo, def: ResourceDef, ns: string, dryRun: boolean, warnings: string[]): ApiResponse {
     const ct = mediaType(req.contentType);
     if (!patchTypes.includes(ct)) throw E.unsupportedMediaType(patchTypes);
+    // ValidatePatchOptions: server-side apply has to know whose fields these are.
+    if (ct === 'application/apply-patch+yaml' && !req.query.get('fieldManager')) {
+      throw E.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch', showValue: false }]);
+    }
     const kv = this.store.getKV(def, ns, info.name);
     if (!kv) {
       if (ct === 'application/apply-patch+yaml' && !info.subresource) {
         const body = this.patchBodyAsObject(req);
-        this.checkFields(def, body, req.query, warnings);
+        this.checkFields(def, body, req.query, warnings, { from: 'apply', namespace: ns, name: info.name });
         const obj = this.store.create(def, ns, { ...body, metadata: { ...body.metadata, name: info.name } }, { dryRun, warnings });
         return ok(201, obj, warnings);
       }
@@ -331,7 +348,10 @@ export class ApiHandler {
     }
     const current = this.store.decode(def, kv);
     const patched = applyPatchBody(ct, current, req.body, def.kind);
-    this.checkFields(def, patched, req.query, warnings);
+    if (exceedsDepth(patched)) throw E.badRequest(tooDeep);
+    this.checkFields(def, patched, req.query, warnings, ct === 'application/apply-patch+yaml'
+      ? { from: 'apply', namespace: ns, name: info.name }
+      : { from: 'patch', patch: ct === 'application/strategic-merge-patch+json' ? req.body.toString('utf8') : undefined });
     // A patch that sets metadata.resourceVersion makes it a precondition; otherwise it applies to the latest.
     const meta = (patched.metadata ??= {}) as { resourceVersion?: string };
     if (meta.resourceVersion && meta.resourceVersion !== current.metadata!.resourceVersion) throw E.conflict(def.resource, def.group, info.name);
@@ -444,15 +464,58 @@ export function mediaType(ct: string): string {
   return (ct.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-export function parseJson(body: Buffer): unknown {
-  try { return JSON.parse(body.toString('utf8')); } catch (err) {
-    throw E.badRequest(`the object provided is unrecognized (must be of type JSON): ${(err as Error).message}`);
+/** Where a body being type-checked came from: upstream words a decode error differently for each. */
+export type BodySource =
+  | { from: 'body' }
+  | { from: 'patch'; /** the strategic merge patch as sent (upstream quotes it); else the patched object is quoted */ patch?: string }
+  | { from: 'apply'; namespace: string; name: string };
+
+/**
+ * The error for a wrongly typed field. A create/update body fails in the decoder (400, as
+ * transformDecodeError words it); a JSON/merge/strategic patch result fails to decode into the
+ * object (422 on field "patch", as the patcher's applyPatchToCurrentObject reports it); an
+ * applied configuration fails to convert to a typed object (400, as the field manager's Apply
+ * reports it).
+ */
+function typeMismatch(def: ResourceDef, kind: string, obj: KObject, m: TypeMismatch, source: BodySource): E.ApiError {
+  switch (source.from) {
+    case 'body': return E.badRequest(decodeErrorMessage(kind, def.version, m));
+    case 'patch': return E.invalid('', '', '', [invalidField('patch', source.patch ?? JSON.stringify(obj), m.message)]);
+    case 'apply': {
+      const gv = def.group ? `${def.group}/${def.version}` : def.version;
+      const nn = source.namespace ? `${source.namespace}/${source.name}` : source.name;
+      return E.badRequest(`failed to create typed patch object (${nn}; ${gv}, Kind=${kind}): .${m.path}: ${m.message}`);
+    }
   }
 }
 
+/** encoding/json's nesting limit error, as FindKind reports it for a body that cannot even be scanned. */
+const tooDeep = "couldn't get version/kind; json parse error: exceeded max depth";
+
+export function parseJson(body: Buffer): unknown {
+  let v: unknown;
+  try { v = JSON.parse(body.toString('utf8')); } catch (err) {
+    throw E.badRequest(`the object provided is unrecognized (must be of type JSON): ${(err as Error).message}`);
+  }
+  if (exceedsDepth(v)) throw E.badRequest(tooDeep);
+  return v;
+}
+
+/**
+ * YAML to a JSON value. The yaml package counts alias expansions (maxAliasCount), which stops
+ * billion-laughs documents as go-yaml's "excessive aliasing" check does; what it lets through
+ * still shares nodes between aliases, so the result is copied into a plain tree (after the
+ * depth check, which bounds the copy) before anything mutates it in place.
+ */
 export function parseYaml(body: Buffer): unknown {
-  try { return YAML.parse(body.toString('utf8')); } catch (err) {
+  let v: unknown;
+  try { v = YAML.parse(body.toString('utf8'), { maxAliasCount: 100 }); } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw E.badRequest('error converting YAML to JSON: yaml: document contains excessive aliasing');
+    // The parser recurses per nesting level; it reports the stack overflow wrapped in its own error.
+    if (err instanceof RangeError || /Maximum call stack/.test(String((err as Error).message))) throw E.badRequest('error converting YAML to JSON: yaml: exceeded max depth');
     throw E.badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
   }
+  if (exceedsDepth(v)) throw E.badRequest('error converting YAML to JSON: yaml: exceeded max depth');
+  return deepCopy(v);
 }
 

@@ -7,6 +7,8 @@ import type { KObject } from '../api/types.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from '../api/patch.js';
 import { smpSchemaFor } from '../api/patchschema.js';
 import * as E from './errors.js';
+import { deepCopy } from '../api/clone.js';
+import { exceedsDepth } from './typecheck.js';
 
 export const patchTypes = [
   'application/json-patch+json',
@@ -15,13 +17,22 @@ export const patchTypes = [
   'application/apply-patch+yaml',
 ];
 
+/**
+ * The patch body as a plain JSON tree. Its depth is bounded before any recursive patch code
+ * sees it; YAML aliases are bounded by maxAliasCount and un-shared by the copy (apply mutates).
+ */
 function parse(body: Buffer, yaml: boolean): unknown {
   const text = body.toString('utf8');
+  let v: unknown;
   try {
-    return yaml ? YAML.parse(text) : JSON.parse(text);
+    v = yaml ? YAML.parse(text, { maxAliasCount: 100 }) : JSON.parse(text);
   } catch (err) {
+    if (yaml && err instanceof ReferenceError && /alias/i.test(err.message)) throw E.badRequest('error decoding YAML: yaml: document contains excessive aliasing');
+    if (err instanceof RangeError || /Maximum call stack/.test(String((err as Error).message))) throw E.badRequest(`error decoding ${yaml ? 'YAML' : 'patch'}: exceeded max depth`);
     throw E.badRequest(`error decoding patch: ${(err as Error).message}`);
   }
+  if (exceedsDepth(v)) throw E.badRequest(`error decoding ${yaml ? 'YAML' : 'patch'}: exceeded max depth`);
+  return yaml ? deepCopy(v) : v;
 }
 
 export function applyPatchBody(mediaType: string, current: KObject, body: Buffer, kind: string): KObject {

@@ -118,7 +118,8 @@ export function supportedProtobufKinds(): string[] {
 /** Decode `k8s\0` + runtime.Unknown into the equivalent JSON object, carrying the envelope's apiVersion and kind. */
 export function decodeProtobufObject(buf: Uint8Array): KObject {
   if (buf.length < MAGIC.length || MAGIC.some((b, i) => buf[i] !== b)) {
-    throw new ProtobufFormatError('protobuf body does not start with the "k8s\\0" magic prefix');
+    // The protobuf serializer's own wording, with the prefix printed as Go prints a byte slice.
+    throw new ProtobufFormatError(`provided data does not appear to be a protobuf message, expected prefix [${MAGIC.join(' ')}]`);
   }
   const envelope = decodeMessage(UNKNOWN, buf.subarray(MAGIC.length)) as {
     typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array; contentEncoding?: string;

@@ -15,7 +15,7 @@ export function podSubresource(h: ApiHandler, req: ApiRequest, info: RequestInfo
   switch (info.subresource) {
     case 'binding':
       if (info.verb !== 'create') throw E.methodNotAllowed(info.verb, 'pods/binding');
-      return bind(h, ns, info.name, h.decodeBody(req, def, warnings) as Binding);
+      return bind(h, ns, info.name, h.decodeBody(req, { ...def, kind: 'Binding' }, warnings) as Binding);
     case 'eviction':
       if (info.verb !== 'create') throw E.methodNotAllowed(info.verb, 'pods/eviction');
       return evict(h, def, ns, info.name, h.decodeBody(req, { ...def, kind: 'Eviction', group: 'policy', version: 'v1' }, warnings));
