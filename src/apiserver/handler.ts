@@ -17,7 +17,7 @@ import { decodeProtobufObject, ProtobufFormatError } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
 import { builtinSchemas, openapiV3Document, openapiV3Index } from './openapi/index.js';
-import { fieldValidationOutcome, parseFieldValidation, pruneUnknownFields, schemaNameFor } from './fieldvalidation.js';
+import { fieldValidationOutcome, parseFieldValidation, schemaNameFor } from './fieldvalidation.js';
 import { podSubresource } from './subresources.js';
 import { checkTypes, decodeErrorMessage, exceedsDepth, type TypeMismatch } from './typecheck.js';
 import { invalid as invalidField } from '../api/fielderrors.js';
@@ -290,9 +290,11 @@ export class ApiHandler {
     const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
     const schema = this.schemaName(def.group, def.version, kind);
     if (!schema) return;
-    const mismatch = checkTypes(builtinSchemas, schema, obj);
+    // One walk: type errors, and unknown fields dropped as decoding into structs drops them.
+    const unknown: string[] = [];
+    const mismatch = checkTypes(builtinSchemas, schema, obj, (path, parent, key) => { unknown.push(path); delete parent[key]; });
     if (mismatch) throw typeMismatch(def, kind, obj, mismatch, source);
-    const outcome = fieldValidationOutcome(mode, pruneUnknownFields(builtinSchemas, schema, obj));
+    const outcome = fieldValidationOutcome(mode, unknown);
     if (outcome.error) throw E.badRequest(outcome.error);
     warnings.push(...outcome.warnings);
   }

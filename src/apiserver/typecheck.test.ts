@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { builtinSchemas } from './openapi/index.js';
 import { checkTypes, decodeErrorMessage, exceedsDepth, maxDepth } from './typecheck.js';
+import { unknownFields } from './fieldvalidation.js';
 
 const schemaOf: Record<string, string> = {
   Pod: 'io.k8s.api.core.v1.Pod',
@@ -105,6 +106,29 @@ describe('checkTypes: what the decoder accepts', () => {
     const body = { spec: { bogus: 5, containers: [{ name: 'c', nope: [] }] } };
     assert.equal(check('Pod', body), undefined);
     assert.deepEqual(body, { spec: { bogus: 5, containers: [{ name: 'c', nope: [] }] } });
+  });
+});
+
+describe('checkTypes: unknown fields reported in the same walk', () => {
+  const bodies: Array<[string, unknown]> = [
+    ['Pod', { bogus: 1, metadata: { name: 'p', nope: {}, labels: { a: 'b' } }, spec: { containers: [{ name: 'c', bar: [1] }, { name: 'd' }], x: { y: 1 } } }],
+    ['DaemonSet', { spec: { template: { spec: { containers: [{ name: 'c', resources: { limits: { cpu: '1' } }, z: 1 }] } }, updateStrategy: { q: 1 } } }],
+    ['ConfigMap', { data: { anything: 'goes' }, metadata: { managedFields: [{ fieldsV1: { 'f:x': {} }, bogus: 2 }] } }],
+    ['Node', { status: { conditions: [{ type: 'Ready', status: 'True', extra: 1 }], capacity: { cpu: '4' } } }],
+  ];
+  for (const [kind, body] of bodies) {
+    test(`${kind}: the same paths as fieldvalidation's unknownFields`, () => {
+      const seen: string[] = [];
+      assert.equal(checkTypes(builtinSchemas, schemaOf[kind], structuredClone(body), (path) => seen.push(path)), undefined);
+      assert.deepEqual(seen, unknownFields(builtinSchemas, schemaOf[kind], body));
+      assert.ok(seen.length > 0);
+    });
+  }
+
+  test('the callback can prune in place, as Warn and Ignore need', () => {
+    const body = { bogus: 1, spec: { containers: [{ name: 'c', bar: 1 }] } };
+    checkTypes(builtinSchemas, schemaOf.Pod, body, (_p, parent, key) => { delete parent[key]; });
+    assert.deepEqual(body, { spec: { containers: [{ name: 'c' }] } });
   });
 });
 

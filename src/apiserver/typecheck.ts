@@ -29,15 +29,16 @@ export const maxDepth = 1000;
 /** True when `value` nests objects/arrays more than `limit` levels deep. Iterative: safe on any input. */
 export function exceedsDepth(value: unknown, limit = maxDepth): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const stack: unknown[] = [value];
-  const depths: number[] = [1];
+  // Pairs of (container, its depth) on one flat stack: no per-node allocation, it runs on every write.
+  const stack: unknown[] = [value, 1];
   while (stack.length > 0) {
-    const v = stack.pop() as object;
-    const d = depths.pop()!;
+    const d = stack.pop() as number;
+    const v = stack.pop() as Record<string, unknown> | unknown[];
     if (d > limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) {
-      if (typeof c === 'object' && c !== null) { stack.push(c); depths.push(d + 1); }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) { const c = v[i]; if (typeof c === 'object' && c !== null) stack.push(c, d + 1); }
+    } else {
+      for (const k in v) { const c = v[k]; if (typeof c === 'object' && c !== null) stack.push(c, d + 1); }
     }
   }
   return false;
@@ -133,8 +134,12 @@ const int64Range = (v: number) => Math.abs(v) <= 2 ** 63;
 // time.RFC3339 as metav1.Time.UnmarshalJSON parses it (fractional seconds allowed).
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Called for a field the schema does not know, with its path (`spec.containers[0].bar`). */
+export type OnUnknownField = (path: string, parent: Record<string, unknown>, key: string) => void;
+
 interface Ctx {
   schemas: Readonly<Record<string, Schema>>;
+  onUnknown?: OnUnknownField;
   /** JSON field names from the root, as Go's decoder joins them (no list indices). */
   fields: string[];
   /** The same path with list indices, for TypeMismatch.path. */
@@ -147,18 +152,20 @@ interface Ctx {
  * struct field is absent (removed); a `null` list item or map value becomes the element's zero
  * value (so `containers: [null]` is an empty Container that validation then rejects, and
  * `conditions: [null]` an empty condition, as kube-apiserver stores it). Unknown fields are left
- * alone: fieldvalidation.ts reports them.
+ * alone, but reported to `onUnknown` (fieldValidation=Strict|Warn|Ignore decides what to do with
+ * them), so the write path walks the body once; they are not descended into.
  */
-export function checkTypes(schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown): TypeMismatch | undefined {
+export function checkTypes(schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown, onUnknown?: OnUnknownField): TypeMismatch | undefined {
   const root = schemas[schemaName];
   if (!root) return undefined;
-  const ctx: Ctx = { schemas, fields: [], path: [] };
+  const ctx: Ctx = { schemas, onUnknown, fields: [], path: [] };
   return checkObject(ctx, { s: root, name: schemaName }, value, goStruct(schemaName));
 }
 
+const pathText = (segs: string[]) => segs.reduce((acc, seg) => (seg.startsWith('[') || !acc ? acc + seg : `${acc}.${seg}`), '');
+
 function mismatch(ctx: Ctx, message: string): TypeMismatch {
-  const path = ctx.path.reduce((acc, seg) => (seg.startsWith('[') || !acc ? acc + seg : `${acc}.${seg}`), '');
-  return { message, path };
+  return { message, path: pathText(ctx.path) };
 }
 
 function typeError(ctx: Ctx, value: unknown, struct: string, r: Resolved, numberLiteral = false): TypeMismatch {
@@ -222,7 +229,10 @@ function checkObject(ctx: Ctx, r: Resolved, value: unknown, struct: string): Typ
   for (const k of Object.keys(obj)) {
     const v = obj[k];
     if (props) {
-      if (!Object.hasOwn(props, k)) continue;
+      if (!Object.hasOwn(props, k)) {
+        if (ctx.onUnknown) { ctx.path.push(k); ctx.onUnknown(pathText(ctx.path), obj, k); ctx.path.pop(); }
+        continue;
+      }
       if (v === null) { delete obj[k]; continue; }
       const field = resolve(ctx.schemas, props[k]);
       if (!field) continue;
