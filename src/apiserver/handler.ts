@@ -349,6 +349,25 @@ export class ApiHandler {
       throw E.notFound(def.resource, def.group, info.name);
     }
     const current = this.store.decode(def, kv);
+    if (ct === 'application/apply-patch+yaml' || ct === 'application/strategic-merge-patch+json') {
+      // Both bodies are partial objects of the kind. The field manager converts an applied
+      // configuration to a typed object before merging it (a wrongly typed field is a 400), and
+      // the strategic merge assumes lists and maps are typed as the schema says; so check first,
+      // on a copy: nulls keep their meaning ("remove this field") for the merge. A body that
+      // does not parse, or nests too deep, is left to applyPatchBody to refuse in its own words.
+      const partial = ct === 'application/apply-patch+yaml' ? this.patchBodyAsObject(req) : parsedOrUndefined(req.body);
+      if (typeof partial === 'object' && partial !== null && !Array.isArray(partial) && !exceedsDepth(partial)) {
+        const body = partial as KObject;
+        const kind = typeof body.kind === 'string' && body.kind ? body.kind : def.kind;
+        const schema = this.schemaName(def.group, def.version, kind);
+        const m = schema ? checkTypes(builtinSchemas, schema, deepCopy(body), undefined, 'refuse') : undefined;
+        if (m) {
+          throw typeMismatch(def, kind, body, m, ct === 'application/apply-patch+yaml'
+            ? { from: 'apply', namespace: ns, name: info.name }
+            : { from: 'patch', patch: req.body.toString('utf8') });
+        }
+      }
+    }
     const patched = applyPatchBody(ct, current, req.body, def.kind);
     if (exceedsDepth(patched)) throw E.badRequest(tooDeep);
     this.checkFields(def, patched, req.query, warnings, ct === 'application/apply-patch+yaml'
@@ -489,6 +508,11 @@ function typeMismatch(def: ResourceDef, kind: string, obj: KObject, m: TypeMisma
       return E.badRequest(`failed to create typed patch object (${nn}; ${gv}, Kind=${kind}): .${m.path}: ${m.message}`);
     }
   }
+}
+
+/** The body as JSON, or undefined when it is not JSON (the caller reports that elsewhere). */
+function parsedOrUndefined(body: Buffer): unknown {
+  try { return JSON.parse(body.toString('utf8')); } catch { return undefined; }
 }
 
 /** encoding/json's nesting limit error, as FindKind reports it for a body that cannot even be scanned. */

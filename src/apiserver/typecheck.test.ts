@@ -156,6 +156,26 @@ describe('checkTypes: null is absent, as decoding into Go structs makes it', () 
   });
 });
 
+describe('checkTypes: partial objects of patches (null list items refused)', () => {
+  const partial = (kind: string, body: unknown) => checkTypes(builtinSchemas, schemaOf[kind], body, undefined, 'refuse');
+
+  test('a null list item cannot be merged and is refused, with its path', () => {
+    assert.deepEqual(partial('Pod', { metadata: { finalizers: ['a', null] } }),
+      { message: 'json: cannot unmarshal null into Go struct field ObjectMeta.metadata.finalizers of type string', path: 'metadata.finalizers[1]' });
+    assert.equal(partial('Pod', { spec: { containers: [null] } })?.path, 'spec.containers[0]');
+  });
+
+  test('nulls that delete (struct fields, map values) stay, and so do $patch directives and $-keys', () => {
+    const body = {
+      metadata: { labels: { a: null }, annotations: null },
+      spec: { containers: [{ $patch: 'replace' }, { name: 'c', $patch: 'delete' }], 'nodeSelector': { $patch: 'replace', x: 'y' } },
+      'metadata/$setElementOrder': 1, '$setElementOrder/containers': [{ name: 'c' }], '$retainKeys': ['spec'],
+    };
+    assert.equal(partial('Pod', structuredClone(body)), undefined);
+    assert.equal(partial('Pod', { metadata: { finalizers: [{ $patch: 'replace' }, 'a'] } }), undefined);
+  });
+});
+
 describe('exceedsDepth', () => {
   const nested = (n: number) => { let v: unknown = 1; for (let i = 0; i < n; i++) v = i % 2 ? { a: v } : [v]; return v; };
 

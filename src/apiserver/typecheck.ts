@@ -129,6 +129,7 @@ function jsonKind(v: unknown, numberLiteral: boolean): string {
   return Array.isArray(v) ? 'array' : 'object';
 }
 
+const isDirective = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, '$patch');
 const int32Range = (v: number) => v >= -2147483648 && v <= 2147483647;
 const int64Range = (v: number) => Math.abs(v) <= 2 ** 63;
 // time.RFC3339 as metav1.Time.UnmarshalJSON parses it (fractional seconds allowed).
@@ -137,9 +138,17 @@ const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 /** Called for a field the schema does not know, with its path (`spec.containers[0].bar`). */
 export type OnUnknownField = (path: string, parent: Record<string, unknown>, key: string) => void;
 
+/**
+ * What a `null` list item means. In a body it decodes to the element's zero value ('zero'). In
+ * a strategic merge patch or an applied configuration it is refused ('refuse'): nothing can be
+ * merged by it, and upstream's merge code and typed conversion fail on it too.
+ */
+export type NullListItems = 'zero' | 'refuse';
+
 interface Ctx {
   schemas: Readonly<Record<string, Schema>>;
   onUnknown?: OnUnknownField;
+  nullItems: NullListItems;
   /** JSON field names from the root, as Go's decoder joins them (no list indices). */
   fields: string[];
   /** The same path with list indices, for TypeMismatch.path. */
@@ -155,10 +164,13 @@ interface Ctx {
  * alone, but reported to `onUnknown` (fieldValidation=Strict|Warn|Ignore decides what to do with
  * them), so the write path walks the body once; they are not descended into.
  */
-export function checkTypes(schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown, onUnknown?: OnUnknownField): TypeMismatch | undefined {
+export function checkTypes(
+  schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown,
+  onUnknown?: OnUnknownField, nullItems: NullListItems = 'zero',
+): TypeMismatch | undefined {
   const root = schemas[schemaName];
   if (!root) return undefined;
-  const ctx: Ctx = { schemas, onUnknown, fields: [], path: [] };
+  const ctx: Ctx = { schemas, onUnknown, nullItems, fields: [], path: [] };
   return checkObject(ctx, { s: root, name: schemaName }, value, goStruct(schemaName));
 }
 
@@ -207,9 +219,13 @@ function check(ctx: Ctx, r: Resolved, value: unknown, struct: string): TypeMisma
       const items = resolve(ctx.schemas, s.items as Schema);
       if (!items) return undefined;
       for (let i = 0; i < value.length; i++) {
-        if (value[i] === null) { value[i] = zeroValue(items); continue; }
         ctx.path.push(`[${i}]`);
-        const m = check(ctx, items, value[i], struct);
+        let m: TypeMismatch | undefined;
+        // A {"$patch": ...} directive may stand in any list of a strategic merge patch.
+        if (ctx.nullItems === 'refuse' && isDirective(value[i])) { ctx.path.pop(); continue; }
+        if (value[i] !== null) m = check(ctx, items, value[i], struct);
+        else if (ctx.nullItems === 'zero' || isFreeForm(items.s)) value[i] = zeroValue(items);
+        else m = mismatch(ctx, `json: cannot unmarshal null into Go struct field ${struct}.${ctx.fields.join('.')} of type ${goType(ctx.schemas, items)}`);
         ctx.path.pop();
         if (m) return m;
       }
