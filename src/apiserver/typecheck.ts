@@ -54,12 +54,7 @@ const refPrefix = '#/components/schemas/';
 /** A schema node with the component name it came from, when it was reached through a $ref. */
 interface Resolved { s: Schema; name?: string }
 
-const resolvedCache = new WeakMap<Schema, Resolved | null>();
-
-function resolve(schemas: Readonly<Record<string, Schema>>, raw: Schema | undefined): Resolved | undefined {
-  if (!raw) return undefined;
-  const hit = resolvedCache.get(raw);
-  if (hit !== undefined) return hit ?? undefined;
+function resolve(schemas: Readonly<Record<string, Schema>>, raw: Schema): Resolved | undefined {
   let cur: Schema | undefined = raw;
   let name: string | undefined;
   for (let hops = 0; cur && hops < 8; hops++) {
@@ -69,9 +64,60 @@ function resolve(schemas: Readonly<Record<string, Schema>>, raw: Schema | undefi
     else if (allOf?.length === 1) cur = allOf[0];
     else break;
   }
-  const out = cur ? { s: cur, name } : null;
-  resolvedCache.set(raw, out);
-  return out ?? undefined;
+  return cur ? { s: cur, name } : undefined;
+}
+
+/** What a field's schema asks of its JSON value, decided once per schema node. */
+type Shape = 'free' | 'intOrString' | 'quantity' | 'string' | 'time' | 'bool' | 'number' | 'int32' | 'int64' | 'array' | 'struct' | 'map';
+
+/**
+ * A schema node compiled for the walk: its shape, and its children compiled lazily on first
+ * use. Compiled nodes are cached per raw schema node, so each kind is compiled once, and only
+ * as far as bodies actually reach.
+ */
+interface TypeNode {
+  shape: Shape;
+  /** Go's name for the type, for messages ("[]v1.Container", "map[string]string"). */
+  goType: string;
+  /** The Go struct name of a struct node ("PodSpec"), which names its fields in messages. */
+  struct: string;
+  child(key: string): TypeNode | undefined;
+  /** List items or map values. */
+  element: TypeNode | undefined;
+}
+
+const compiled = new WeakMap<Readonly<Record<string, Schema>>, WeakMap<Schema, TypeNode | null>>();
+
+function compile(schemas: Readonly<Record<string, Schema>>, raw: Schema | undefined): TypeNode | undefined {
+  if (!raw) return undefined;
+  let cache = compiled.get(schemas);
+  if (!cache) { cache = new WeakMap(); compiled.set(schemas, cache); }
+  const hit = cache.get(raw);
+  if (hit !== undefined) return hit ?? undefined;
+  // A reference that resolves to nothing constrains nothing.
+  const r = resolve(schemas, raw) ?? { s: {} };
+  const node = build(schemas, r);
+  cache.set(raw, node ?? null);
+  return node;
+}
+
+function shapeOf(s: Schema): Shape {
+  if (s['x-kubernetes-int-or-string'] === true) return 'intOrString';
+  // resource.Quantity: `oneOf: [string, number]`.
+  if (Array.isArray(s.oneOf)) return 'quantity';
+  // RawExtension, FieldsV1, preserve-unknown-fields: any JSON at all, kept as sent.
+  if (s['x-kubernetes-preserve-unknown-fields'] === true) return 'free';
+  switch (s.type) {
+    case 'string': return s.format === 'date-time' ? 'time' : 'string';
+    case 'boolean': return 'bool';
+    case 'number': return 'number';
+    case 'integer': return s.format === 'int32' ? 'int32' : 'int64';
+    case 'array': return 'array';
+    case 'object':
+      if (s.properties !== undefined) return 'struct';
+      return typeof s.additionalProperties === 'object' ? 'map' : 'free';
+    default: return 'free';
+  }
 }
 
 /** "io.k8s.api.core.v1.OwnerReference" → "v1.OwnerReference", as Go prints a named type. */
@@ -79,45 +125,53 @@ const goNamed = (component: string) => component.split('.').slice(-2).join('.');
 /** "io.k8s.api.core.v1.PodSpec" → "PodSpec", as Go names the struct of a field. */
 const goStruct = (component: string) => component.slice(component.lastIndexOf('.') + 1);
 
-const isIntOrString = (s: Schema) => s['x-kubernetes-int-or-string'] === true;
-/** resource.Quantity: `oneOf: [string, number]`. */
-const isQuantity = (s: Schema) => !isIntOrString(s) && Array.isArray(s.oneOf);
-const hasShape = (s: Schema) => s.properties !== undefined || typeof s.additionalProperties === 'object';
-/** RawExtension, FieldsV1, preserve-unknown-fields: any JSON at all, kept as sent. */
-const isFreeForm = (s: Schema) =>
-  s['x-kubernetes-preserve-unknown-fields'] === true ||
-  (s.type === undefined && s.oneOf === undefined) ||
-  (s.type === 'object' && !hasShape(s));
-
-function goType(schemas: Readonly<Record<string, Schema>>, r: Resolved): string {
-  if (r.name) return goNamed(r.name);
+function build(schemas: Readonly<Record<string, Schema>>, r: Resolved): TypeNode {
   const s = r.s;
-  switch (s.type) {
+  const shape = shapeOf(s);
+  const elementSchema = shape === 'array' ? (s.items as Schema | undefined) : shape === 'map' ? (s.additionalProperties as Schema) : undefined;
+  const props = shape === 'struct' ? (s.properties as Record<string, Schema>) : undefined;
+  const children = new Map<string, TypeNode | undefined>();
+  let element: TypeNode | undefined | null = null;
+  let goType: string | undefined;
+  const node: TypeNode = {
+    shape,
+    get goType() { return (goType ??= r.name ? goNamed(r.name) : goTypeOf(shape, this.element)); },
+    struct: r.name ? goStruct(r.name) : '',
+    child(key) {
+      if (!props || !Object.hasOwn(props, key)) return undefined;
+      if (!children.has(key)) children.set(key, compile(schemas, props[key]));
+      return children.get(key);
+    },
+    get element() { return element === null ? (element = compile(schemas, elementSchema)) : element; },
+  };
+  return node;
+}
+
+function goTypeOf(shape: Shape, element: TypeNode | undefined): string {
+  switch (shape) {
     case 'string': return 'string';
-    case 'boolean': return 'bool';
+    case 'time': return 'v1.Time';
+    case 'bool': return 'bool';
     case 'number': return 'float64';
-    case 'integer': return s.format === 'int32' ? 'int32' : 'int64';
-    case 'array': { const it = resolve(schemas, s.items as Schema); return `[]${it ? goType(schemas, it) : 'interface {}'}`; }
-    case 'object': {
-      const el = typeof s.additionalProperties === 'object' ? resolve(schemas, s.additionalProperties as Schema) : undefined;
-      return `map[string]${el ? goType(schemas, el) : 'interface {}'}`;
-    }
+    case 'int32': case 'int64': return shape;
+    case 'intOrString': return 'intstr.IntOrString';
+    case 'quantity': return 'resource.Quantity';
+    case 'array': return `[]${element ? element.goType : 'interface {}'}`;
+    case 'map': return `map[string]${element ? element.goType : 'interface {}'}`;
     default: return 'interface {}';
   }
 }
 
 /** What a JSON `null` list item or map value decodes to: the element type's zero value. */
-function zeroValue(r: Resolved): unknown {
-  const s = r.s;
-  if (isIntOrString(s)) return 0;
-  if (isQuantity(s)) return '0';
-  if (isFreeForm(s)) return null;
-  switch (s.type) {
-    case 'string': return s.format === 'date-time' ? null : '';
-    case 'boolean': return false;
-    case 'number': case 'integer': return 0;
+function zeroValue(n: TypeNode): unknown {
+  switch (n.shape) {
+    case 'intOrString': case 'number': case 'int32': case 'int64': return 0;
+    case 'quantity': return '0';
+    case 'string': return '';
+    case 'bool': return false;
     case 'array': return [];
-    default: return {};
+    case 'struct': case 'map': return {};
+    default: return null; // free-form, and Time (its zero value marshals as null)
   }
 }
 
@@ -126,12 +180,13 @@ function jsonKind(v: unknown, numberLiteral: boolean): string {
   if (typeof v === 'number') return numberLiteral ? `number ${String(v)}` : 'number';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
+  if (v === null) return 'null';
   return Array.isArray(v) ? 'array' : 'object';
 }
 
 const isDirective = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, '$patch');
-const int32Range = (v: number) => v >= -2147483648 && v <= 2147483647;
-const int64Range = (v: number) => Math.abs(v) <= 2 ** 63;
+const isInt32 = (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+const isInt64 = (v: number) => Number.isInteger(v) && Math.abs(v) <= 2 ** 63;
 // time.RFC3339 as metav1.Time.UnmarshalJSON parses it (fractional seconds allowed).
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -146,13 +201,12 @@ export type OnUnknownField = (path: string, parent: Record<string, unknown>, key
 export type NullListItems = 'zero' | 'refuse';
 
 interface Ctx {
-  schemas: Readonly<Record<string, Schema>>;
   onUnknown?: OnUnknownField;
   nullItems: NullListItems;
-  /** JSON field names from the root, as Go's decoder joins them (no list indices). */
-  fields: string[];
-  /** The same path with list indices, for TypeMismatch.path. */
+  /** Path segments from the root: field names, list indices ("[0]") and map keys. */
   path: string[];
+  /** Only the struct field names on the path, as Go's decoder joins them in its messages. */
+  fields: string[];
 }
 
 /**
@@ -168,101 +222,98 @@ export function checkTypes(
   schemas: Readonly<Record<string, Schema>>, schemaName: string, value: unknown,
   onUnknown?: OnUnknownField, nullItems: NullListItems = 'zero',
 ): TypeMismatch | undefined {
-  const root = schemas[schemaName];
-  if (!root) return undefined;
-  const ctx: Ctx = { schemas, onUnknown, nullItems, fields: [], path: [] };
-  return checkObject(ctx, { s: root, name: schemaName }, value, goStruct(schemaName));
+  const root = compile(schemas, schemas[schemaName]);
+  if (!root || root.shape !== 'struct' || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const ctx: Ctx = { onUnknown, nullItems, path: [], fields: [] };
+  return checkStruct(ctx, root, value as Record<string, unknown>, goStruct(schemaName));
 }
 
 const pathText = (segs: string[]) => segs.reduce((acc, seg) => (seg.startsWith('[') || !acc ? acc + seg : `${acc}.${seg}`), '');
 
-function mismatch(ctx: Ctx, message: string): TypeMismatch {
+/**
+ * encoding/json's UnmarshalTypeError: the struct holding the field and the field's JSON names
+ * from the root (no list indices; map keys are not part of it either, as maps hold no fields).
+ */
+function typeError(ctx: Ctx, value: unknown, node: TypeNode, struct: string, numberLiteral = false): TypeMismatch {
+  const fields = ctx.fields.join('.');
+  const message = node.shape === 'time' && typeof value === 'string'
+    ? `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as RFC 3339 (Go struct field ${struct}.${fields})`
+    : `json: cannot unmarshal ${jsonKind(value, numberLiteral)} into Go struct field ${struct}.${fields} of type ${node.goType}`;
   return { message, path: pathText(ctx.path) };
 }
 
-function typeError(ctx: Ctx, value: unknown, struct: string, r: Resolved, numberLiteral = false): TypeMismatch {
-  return mismatch(ctx, `json: cannot unmarshal ${jsonKind(value, numberLiteral)} into Go struct field ${struct}.${ctx.fields.join('.')} of type ${goType(ctx.schemas, r)}`);
-}
-
-/** `value` (never null) held by a field of Go struct `struct`, declared with schema `r`. */
-function check(ctx: Ctx, r: Resolved, value: unknown, struct: string): TypeMismatch | undefined {
-  const s = r.s;
-  if (isFreeForm(s)) return undefined;
-  if (isIntOrString(s)) {
+/** `value` (never null) held by a field of Go struct `struct` (or by a list or map there). */
+function check(ctx: Ctx, node: TypeNode, value: unknown, struct: string): TypeMismatch | undefined {
+  switch (node.shape) {
+    case 'free': return undefined;
+    case 'string': return typeof value === 'string' ? undefined : typeError(ctx, value, node, struct);
+    case 'time':
+      return typeof value === 'string' && rfc3339.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : typeError(ctx, value, node, struct);
+    case 'bool': return typeof value === 'boolean' ? undefined : typeError(ctx, value, node, struct);
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? undefined : typeError(ctx, value, node, struct);
+    case 'int32': case 'int64':
+      if (typeof value !== 'number') return typeError(ctx, value, node, struct);
+      return (node.shape === 'int32' ? isInt32(value) : isInt64(value)) ? undefined : typeError(ctx, value, node, struct, true);
     // intstr.IntOrString.UnmarshalJSON: a quoted string, else an int32.
-    if (typeof value === 'string') return undefined;
-    if (typeof value === 'number' && Number.isInteger(value) && int32Range(value)) return undefined;
-    return typeError(ctx, value, struct, r, typeof value === 'number');
-  }
-  if (isQuantity(s)) {
+    case 'intOrString':
+      if (typeof value === 'string' || (typeof value === 'number' && isInt32(value))) return undefined;
+      return typeError(ctx, value, node, struct, typeof value === 'number');
     // resource.Quantity.UnmarshalJSON takes a string or a bare number.
-    return typeof value === 'string' || typeof value === 'number' ? undefined : typeError(ctx, value, struct, r);
-  }
-  switch (s.type) {
-    case 'string':
-      if (typeof value !== 'string') return typeError(ctx, value, struct, r);
-      if (s.format === 'date-time' && !(rfc3339.test(value) && !Number.isNaN(Date.parse(value)))) {
-        return mismatch(ctx, `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as RFC 3339 (Go struct field ${struct}.${ctx.fields.join('.')})`);
-      }
-      return undefined;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : typeError(ctx, value, struct, r);
-    case 'number':
-      return typeof value === 'number' ? undefined : typeError(ctx, value, struct, r);
-    case 'integer': {
-      if (typeof value !== 'number') return typeError(ctx, value, struct, r);
-      const fits = Number.isInteger(value) && (s.format === 'int32' ? int32Range(value) : int64Range(value));
-      return fits ? undefined : typeError(ctx, value, struct, r, true);
-    }
-    case 'array': {
-      if (!Array.isArray(value)) return typeError(ctx, value, struct, r);
-      const items = resolve(ctx.schemas, s.items as Schema);
-      if (!items) return undefined;
-      for (let i = 0; i < value.length; i++) {
-        ctx.path.push(`[${i}]`);
-        let m: TypeMismatch | undefined;
-        // A {"$patch": ...} directive may stand in any list of a strategic merge patch.
-        if (ctx.nullItems === 'refuse' && isDirective(value[i])) { ctx.path.pop(); continue; }
-        if (value[i] !== null) m = check(ctx, items, value[i], struct);
-        else if (ctx.nullItems === 'zero' || isFreeForm(items.s)) value[i] = zeroValue(items);
-        else m = mismatch(ctx, `json: cannot unmarshal null into Go struct field ${struct}.${ctx.fields.join('.')} of type ${goType(ctx.schemas, items)}`);
-        ctx.path.pop();
-        if (m) return m;
-      }
-      return undefined;
-    }
-    default: // object: a struct (properties) or a map (additionalProperties)
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return typeError(ctx, value, struct, r);
-      return checkObject(ctx, r, value, r.name ? goStruct(r.name) : struct);
+    case 'quantity':
+      return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? undefined : typeError(ctx, value, node, struct);
+    case 'array': return Array.isArray(value) ? checkList(ctx, node, value, struct) : typeError(ctx, value, node, struct);
+    case 'struct':
+    case 'map':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return typeError(ctx, value, node, struct);
+      return node.shape === 'struct'
+        ? checkStruct(ctx, node, value as Record<string, unknown>, node.struct || struct)
+        : checkMap(ctx, node, value as Record<string, unknown>, struct);
   }
 }
 
-function checkObject(ctx: Ctx, r: Resolved, value: unknown, struct: string): TypeMismatch | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const obj = value as Record<string, unknown>;
-  const props = r.s.properties as Record<string, Schema> | undefined;
-  const additional = typeof r.s.additionalProperties === 'object' ? resolve(ctx.schemas, r.s.additionalProperties as Schema) : undefined;
+function checkList(ctx: Ctx, node: TypeNode, list: unknown[], struct: string): TypeMismatch | undefined {
+  const items = node.element;
+  if (!items) return undefined;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    // A {"$patch": ...} directive may stand in any list of a strategic merge patch.
+    if (ctx.nullItems === 'refuse' && isDirective(v)) continue;
+    if (v === null && (ctx.nullItems === 'zero' || items.shape === 'free')) { list[i] = zeroValue(items); continue; }
+    ctx.path.push(`[${i}]`);
+    const m = v === null ? typeError(ctx, v, items, struct) : check(ctx, items, v, struct);
+    ctx.path.pop();
+    if (m) return m;
+  }
+  return undefined;
+}
+
+function checkMap(ctx: Ctx, node: TypeNode, obj: Record<string, unknown>, struct: string): TypeMismatch | undefined {
+  const values = node.element;
+  if (!values) return undefined;
   for (const k of Object.keys(obj)) {
     const v = obj[k];
-    if (props) {
-      if (!Object.hasOwn(props, k)) {
-        if (ctx.onUnknown) { ctx.path.push(k); ctx.onUnknown(pathText(ctx.path), obj, k); ctx.path.pop(); }
-        continue;
-      }
-      if (v === null) { delete obj[k]; continue; }
-      const field = resolve(ctx.schemas, props[k]);
-      if (!field) continue;
-      ctx.fields.push(k); ctx.path.push(k);
-      const m = check(ctx, field, v, struct);
-      ctx.fields.pop(); ctx.path.pop();
-      if (m) return m;
-    } else if (additional) {
-      if (v === null) { obj[k] = zeroValue(additional); continue; }
-      ctx.path.push(k);
-      const m = check(ctx, additional, v, struct);
-      ctx.path.pop();
-      if (m) return m;
+    if (v === null) { obj[k] = zeroValue(values); continue; }
+    ctx.path.push(k);
+    const m = check(ctx, values, v, struct);
+    ctx.path.pop();
+    if (m) return m;
+  }
+  return undefined;
+}
+
+function checkStruct(ctx: Ctx, node: TypeNode, obj: Record<string, unknown>, struct: string): TypeMismatch | undefined {
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    const field = node.child(k);
+    if (!field) {
+      if (ctx.onUnknown) { ctx.path.push(k); ctx.onUnknown(pathText(ctx.path), obj, k); ctx.path.pop(); }
+      continue;
     }
+    if (v === null) { delete obj[k]; continue; }
+    ctx.path.push(k); ctx.fields.push(k);
+    const m = check(ctx, field, v, struct);
+    ctx.path.pop(); ctx.fields.pop();
+    if (m) return m;
   }
   return undefined;
 }
