@@ -1,7 +1,9 @@
 // Server-side field validation (fieldValidation=Strict|Warn|Ignore): finds the fields of a
 // request body that the kind's OpenAPI schema does not know. Upstream does this while decoding
 // into Go structs; we have no structs, so we walk the generated component schemas instead.
-// Pure: schemas in, unknown field paths out.
+// Pure: schemas in, unknown field paths out. The API handler gets the same paths from the type
+// check's single walk (typecheck.ts, checkTypes' onUnknown); these standalone walks stay as the
+// reference it is tested against.
 import type { Schema } from './openapi/index.js';
 
 export type FieldValidationMode = 'Strict' | 'Warn' | 'Ignore';

@@ -5,9 +5,10 @@
 // a parsed body in, the first mismatch out; the body is normalised in place the way decoding
 // into structs normalises it (see `null` below).
 //
-// A hand-written walk rather than a compiled JSON Schema validator: decoding also rewrites
-// nulls, which a validator cannot do, and the walk has to know the enclosing Go struct of every
-// field to word the message, so one pass does both.
+// Our own walk over compiled schema nodes rather than a JSON Schema validator (ajv): decoding
+// also rewrites nulls and drops unknown fields, which a validator cannot do, and the message
+// needs the enclosing Go struct of every field; so one pass does all of it, and the write path
+// walks each body once.
 import type { Schema } from './openapi/index.js';
 
 /** The first value in document order whose JSON type its field cannot hold. */
