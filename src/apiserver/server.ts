@@ -126,7 +126,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     // started now would never see its 'close' and keep its timers, and the process, alive.
     if (closing || res.destroyed || !res.socket || res.socket.destroyed) { res.destroy(); return; }
     if (!writeHeadSafely(res, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' }, w.warnings)) return;
-    res.flushHeaders(); // client-node's watch() resolves only once headers arrive
+    // client-node's watch() resolves only once headers arrive. Not flushHeaders(): it writes the
+    // header block as UTF-8, which would encode the (byte-per-char) Warning values a second time.
+    res.write(Buffer.alloc(0));
     let closed = false;
     const timers: NodeJS.Timeout[] = [];
     const entry: ActiveWatch = { res, queued: 0, snapshot: 0, flushed: 0, progressAt: Date.now(), kill: () => { finish(); res.destroy(); } };
@@ -269,7 +271,7 @@ function writeHeadSafely(res: ServerResponse, status: number, headers: Record<st
 
 function writeResponse(res: ServerResponse, r: ApiResponse, head: boolean): void {
   if (r.contentType === 'text/plain') {
-    if (writeHeadSafely(res, r.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, private' }, r.warnings)) res.end(head ? undefined : String(r.body));
+    if (writeHeadSafely(res, r.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, private' }, r.warnings)) res.end(head ? undefined : Buffer.from(String(r.body)));
     return;
   }
   writeJson(res, r.status, r.body, r.warnings, false, head, r.encoded);
@@ -287,5 +289,7 @@ function writeJson(res: ServerResponse, status: number, body: unknown, warnings:
     'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private',
     'Content-Length': Buffer.byteLength(text), ...(close ? { Connection: 'close' } : {}),
   };
-  if (writeHeadSafely(res, status, headers, warnings)) res.end(head ? undefined : text);
+  // A Buffer body, because with a string node writes the header block in the body's encoding
+  // (UTF-8) and would encode the byte-per-char Warning values a second time.
+  if (writeHeadSafely(res, status, headers, warnings)) res.end(head ? undefined : Buffer.from(text));
 }
