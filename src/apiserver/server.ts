@@ -160,7 +160,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     active.add(entry);
     // Ended watches stay counted until their socket closes: what they hold is still unsent.
     res.once('close', () => { active.delete(entry); finish(); });
-    stop = w.start(sink);
+    try {
+      stop = w.start(sink);
+    } catch (err) {
+      // Headers are out: the failure becomes the stream's ERROR event, as upstream ends a broken watch.
+      sink.send({ type: 'ERROR', object: E.internal(err).toStatus() as unknown as ApiWatchEvent['object'] });
+      finish();
+      return;
+    }
     if (closed) { stop(); return; }
     timers.push(setTimeout(finish, w.timeoutMs));
     // A bare newline keeps idle watches visibly alive (client-node 2.x aborts after 30 s of silence).

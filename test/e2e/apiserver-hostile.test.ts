@@ -232,6 +232,57 @@ describe('resource limits', () => {
   });
 });
 
+describe('the total watch budget', () => {
+  // Only the total budget can close a watcher here: the per-watcher limit and the stall window
+  // are far beyond anything this test writes or waits for.
+  let b: EmbeddedApiServer;
+  before(async () => { b = await startApiServer({ dataDir: null, port: 0, limits: { watchBacklogBytes: 1 << 30, totalWatchBacklogBytes: 512 * 1024, watchStallMs: 600_000, watchCheckMs: 100 } }); });
+  after(async () => { await b.close(); });
+
+  test('past the budget the watcher holding most is closed; one that keeps reading stays', async () => {
+    const rv = (await bRequest(b, 'GET', '/api/v1/namespaces/default/configmaps')).metadata.resourceVersion;
+    const open = async () => {
+      const sock = await new Promise<tls.TLSSocket>((resolve, reject) => {
+        const t = tls.connect({ host: '127.0.0.1', port: b.port, ca: b.caCertPem, servername: 'localhost' }, () => resolve(t));
+        t.once('error', reject);
+      });
+      sock.write(`GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${b.token}\r\n\r\n`);
+      return sock;
+    };
+    const stalled = await open();
+    stalled.pause();
+    const reader = await open();
+    let seen = '';
+    reader.on('data', (d: Buffer) => { seen += d.toString('latin1'); });
+    await eventually(() => b.watchStats().watchers === 2, 5000, 'both watches');
+    const value = 'z'.repeat(200 * 1024);
+    let n = 0;
+    for (; n < 300 && b.watchStats().watchers === 2; n++) await bRequest(b, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `c${n}` }, data: { v: value } });
+    await eventually(() => b.watchStats().watchers === 1, 10_000, 'one watcher closed');
+    await eventually(() => seen.includes(`"name":"c${n - 1}"`), 10_000, 'the reader to get every event');
+    assert.equal(reader.destroyed, false);
+    reader.destroy();
+    stalled.destroy();
+  });
+});
+
+/** A JSON request to a second server (the shared helpers talk to the first). */
+async function bRequest(b: EmbeddedApiServer, method: string, path: string, body?: unknown): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const req = https.request({ host: '127.0.0.1', port: b.port, method, path, ca: b.caCertPem, servername: 'localhost', agent: false, headers: { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`));
+        else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      });
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
 describe('smaller divergences', () => {
   test('/version is public, like /healthz', async () => {
     const r = await request('GET', '/version', { auth: null });
