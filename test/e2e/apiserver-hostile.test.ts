@@ -179,6 +179,27 @@ describe('resource limits', () => {
     assert.ok(received < written, `received ${received} of ${written}`);
   });
 
+  test('an initial snapshot far larger than the watcher limit still arrives whole (informers relist this way)', async () => {
+    // 2,000 nodes of ~2 KB (10,000 of them, ~20 MB, arrive whole under the default limits):
+    // about 16 times the 256 KiB live-event limit of this server.
+    const def = s.store.catalog.lookup('', 'v1', 'nodes')!;
+    const pad = 'p'.repeat(1750);
+    for (let i = 0; i < 2000; i++) s.store.create(def, '', { metadata: { name: `bulk-${i}`, annotations: { pad, 'everynode.dev/simulate': 'false' } } });
+    const sock = await connect();
+    let count = 0;
+    let carry = '';
+    sock.on('data', (d: Buffer) => {
+      const text = carry + d.toString('latin1');
+      const lines = text.split('\n');
+      carry = lines.pop()!;
+      count += lines.filter((l) => l.includes('"type":"ADDED"') && l.includes('"name":"bulk-')).length;
+    });
+    sock.write(`GET /api/v1/nodes?watch=true HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${s.token}\r\n\r\n`);
+    await eventually(() => count === 2000, 20_000, 'all 2000 ADDED events');
+    assert.equal(sock.destroyed, false);
+    sock.destroy();
+  });
+
   test('a watcher that keeps reading is not affected, and outlives the request deadline', async () => {
     await createNamespace('fast');
     const rv = (await request('GET', '/api/v1/namespaces/fast/configmaps')).json().metadata.resourceVersion;
