@@ -40,6 +40,13 @@ export const forbidden = (message: string, details?: Status['details']) => new A
 export const methodNotAllowed = (verb: string, resource: string) =>
   new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${resource}"`, {});
 
+/** What go-restful's 405 becomes through NewGenericServerResponse: no route has this method here. */
+export const methodNotSupported = () =>
+  new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { causes: [{ reason: 'UnexpectedServerResponse', message: '405: Method Not Allowed' }] });
+
+/** The request deadline (--request-timeout) passed before the request was read (NewTimeoutError). */
+export const timeout = (message: string) => new ApiError(504, 'Timeout', `Timeout: ${message}`, {});
+
 export const unsupportedMediaType = (accepted: string[]) =>
   new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`, {});
 

@@ -9,7 +9,7 @@ import { fieldGetters, fieldSelectorMatches } from '../api/fieldselector.js';
 import * as E from './errors.js';
 import type { Catalog, ResourceDef } from './resources/catalog.js';
 import { apiVersionOf, Store, type DeleteOptions } from './store.js';
-import { parseResourcePath, isTruthyParam, type RequestInfo } from './routes.js';
+import { parseResourcePath, parseRequestTarget, isTruthyParam, decodeListParams, resourceVersionError, watchTimeoutMs, type ListParams, type RequestInfo } from './routes.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { translate, translateEncoded, type ApiWatchEvent } from './watch.js';
 import { tableConvertorFor, toTable } from './tables.js';
@@ -24,6 +24,7 @@ import { invalid as invalidField } from '../api/fielderrors.js';
 
 export interface ApiRequest {
   method: string;
+  /** The path as sent, still percent-encoded (route() decodes it segment by segment). */
   path: string;
   query: URLSearchParams;
   accept: string;
@@ -46,8 +47,10 @@ export interface WatchSink {
   /**
    * Sends an event, or an already encoded JSON line with its newline (shared between
    * watchers). Returns false when the client cannot keep up; the stream is then closed.
+   * `initial` marks the synthetic ADDEDs of the starting snapshot, which the server's per-watcher
+   * buffer limit admits on top of its allowance for live events.
    */
-  send(ev: ApiWatchEvent | Buffer): boolean;
+  send(ev: ApiWatchEvent | Buffer, initial?: boolean): boolean;
   end(): void;
 }
 
@@ -86,14 +89,19 @@ export class ApiHandler {
   }
 
   private route(req: ApiRequest): ApiResult {
-    const p = req.path.replace(/\/+$/, '') || '/';
-    if (p === '/version') return ok(200, serverVersion);
-    if (p === '/api') return ok(200, apiVersions(this.serverAddress));
-    if (p === '/apis') return ok(200, apiGroupList(this.catalog));
-    if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
-    if (p === '/openapi/v3') return ok(200, this.openapiIndex());
-    if (p.startsWith('/openapi/v3/')) return this.openapi(p.slice('/openapi/v3/'.length));
-    const parts = p.split('/').filter(Boolean);
+    // Segments are decoded one by one, never the whole path first: "%2e%2e" and "%2F" are names.
+    const target = parseRequestTarget(req.path);
+    if (target instanceof E.ApiError) throw target;
+    const parts = target.segments;
+    const p = `/${parts.join('/')}`;
+    if (parts.length <= 2 && !parts.some((s) => s.includes('/'))) {
+      if (p === '/version') return ok(200, serverVersion);
+      if (p === '/api') return ok(200, apiVersions(this.serverAddress));
+      if (p === '/apis') return ok(200, apiGroupList(this.catalog));
+      if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
+      if (p === '/openapi/v3') return ok(200, this.openapiIndex());
+    }
+    if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length > 2) return this.openapi(parts.slice(2));
     if (parts[0] === 'api' && parts.length === 2) return this.discoveryList('', parts[1]);
     if (parts[0] === 'apis' && parts.length === 2) {
       const g = apiGroup(this.catalog, parts[1]);
@@ -101,11 +109,12 @@ export class ApiHandler {
       return ok(200, g);
     }
     if (parts[0] === 'apis' && parts.length === 3) return this.discoveryList(parts[1], parts[2]);
-    const info = parseResourcePath(req.method, p, req.query);
-    if (!info) {
-      if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) throw new E.ApiError(405, 'MethodNotAllowed', `${req.method} is not supported`, {});
-      throw E.pathNotFound();
-    }
+    const parsed = parseResourcePath(req.method, { segments: parts, trailingSlash: target.trailingSlash, query: req.query });
+    if (!parsed) throw E.pathNotFound();
+    if ('error' in parsed) throw parsed.error;
+    const info = parsed.info;
+    // HEAD is a bodiless GET, but a watch never ends, so it has no bodiless form.
+    if (req.method === 'HEAD' && info.verb === 'watch') throw E.methodNotSupported();
     const def = this.catalog.lookup(info.group, info.version, info.resource);
     if (!def) throw E.pathNotFound();
     if (!def.namespaced && info.namespace) throw E.pathNotFound();
@@ -139,9 +148,8 @@ export class ApiHandler {
     return doc;
   }
 
-  private openapi(gvPath: string): ApiResponse {
-    const parts = gvPath.split('/');
-    const gv = parts[0] === 'api' ? parts[1] : `${parts[1]}/${parts[2]}`;
+  private openapi(parts: string[]): ApiResponse {
+    const gv = parts[0] === 'api' && parts.length === 2 ? parts[1] : parts[0] === 'apis' && parts.length === 3 ? `${parts[1]}/${parts[2]}` : undefined;
     const doc = this.openapiDoc(gv ?? '');
     if (doc === undefined) throw E.pathNotFound();
     return ok(200, doc);
@@ -165,10 +173,14 @@ export class ApiHandler {
     const allowed = info.subresource === 'status' ? ['get', 'update', 'patch'] : info.subresource === 'finalize' ? ['update'] : def.verbs;
     if (!allowed.includes(verb)) throw E.methodNotAllowed(verb, info.subresource ? `${def.resource}/${info.subresource}` : def.resource);
     switch (verb) {
-      case 'get': return this.maybeTable(req, def, [this.store.get(def, ns, info.name)], undefined, warnings, true);
+      case 'get': {
+        const rvError = resourceVersionError(q.get('resourceVersion'));
+        if (rvError) throw rvError;
+        return this.maybeTable(req, def, [this.store.get(def, ns, info.name)], undefined, warnings, true);
+      }
       case 'list': {
-        this.checkListOptions(q);
-        const res = this.store.list(def, ns, this.filter(def, q), Number(q.get('limit') ?? 0) || 0, q.get('continue') ?? '');
+        const { limit } = this.checkListOptions(q);
+        const res = this.store.list(def, ns, this.filter(def, q), limit, q.get('continue') ?? '');
         return this.maybeTable(req, def, res.items, res, warnings, false);
       }
       case 'watch': return this.watch(req, info, def, warnings);
@@ -191,6 +203,7 @@ export class ApiHandler {
         return ok(200, r.obj ?? r.status, warnings);
       }
       case 'deletecollection': {
+        this.checkListOptions(q);
         const opts = this.deleteOptions(req, q);
         if (dryRun) opts.dryRun = ['All'];
         const { items } = this.store.list(def, ns, this.filter(def, q));
@@ -219,7 +232,12 @@ export class ApiHandler {
     return true;
   }
 
-  private checkListOptions(q: URLSearchParams): void {
+  /** ListOptions checks shared by list, watch and deletecollection; returns the decoded integers. */
+  private checkListOptions(q: URLSearchParams): ListParams {
+    const params = decodeListParams(q);
+    if (params instanceof E.ApiError) throw params;
+    const rvError = resourceVersionError(q.get('resourceVersion'));
+    if (rvError) throw rvError;
     const rvm = q.get('resourceVersionMatch');
     if (rvm && !q.get('resourceVersion')) {
       throw new E.ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided`, { kind: 'ListOptions', group: 'meta.k8s.io' });
@@ -227,8 +245,7 @@ export class ApiHandler {
     if (rvm && q.get('continue')) {
       throw new E.ApiError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for continue`, { kind: 'ListOptions', group: 'meta.k8s.io' });
     }
-    const limit = q.get('limit');
-    if (limit !== null && !/^\d+$/.test(limit)) throw E.badRequest(`invalid limit: ${limit}`);
+    return params;
   }
 
   /** Label and field selector filter for list, watch and deletecollection; bad selectors are 400. */
@@ -420,13 +437,11 @@ export class ApiHandler {
     let filter = this.selectorFilter(def, q);
     if (info.name) { const f = filter; filter = (o) => o.metadata?.name === info.name && (!f || f(o)); }
     const rvParam = q.get('resourceVersion') ?? '';
-    if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw E.badRequest(`invalid resource version: ${rvParam}`);
+    const { timeoutSeconds } = this.checkListOptions(q);
     if (isTruthyParam(q.get('sendInitialEvents'))) {
       throw new E.ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is not supported by this server', { kind: 'ListOptions', group: 'meta.k8s.io' });
     }
-    const timeoutSec = Number(q.get('timeoutSeconds') ?? 0);
-    // Like kube-apiserver's --min-request-timeout: 30 min × [1, 2) when the client sets none.
-    const timeoutMs = timeoutSec > 0 ? timeoutSec * 1000 : 1800_000 * (1 + Math.random());
+    const timeoutMs = watchTimeoutMs(timeoutSeconds, Math.random());
     const table = this.wantsTable(req);
     const conv = table ? tableConvertorFor(def.storageGroup, def.storageResource) : undefined;
     let columnsSent = false;
@@ -446,10 +461,10 @@ export class ApiHandler {
       start(sink) {
         let from: number;
         let stopped = false;
-        const send = (ev: ApiWatchEvent) => { if (!stopped && !sink.send(wrap(ev))) { stopped = true; sink.end(); } };
+        const send = (ev: ApiWatchEvent, initial = false) => { if (!stopped && !sink.send(wrap(ev), initial)) { stopped = true; sink.end(); } };
         if (rvParam === '' || rvParam === '0') {
           const { items, resourceVersion } = store.list(def, ns, filter ?? (() => true));
-          for (const o of items) send({ type: 'ADDED', object: o });
+          for (const o of items) send({ type: 'ADDED', object: o }, true);
           from = Number(resourceVersion);
         } else {
           from = Number(rvParam);

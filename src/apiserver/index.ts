@@ -3,7 +3,8 @@
 import { openBackend, type ServerBackend } from '../storage/index.js';
 import { builtinCatalog } from './builtin.js';
 import { ApiHandler } from './handler.js';
-import { startServer } from './server.js';
+import { startServer, type WatchStats } from './server.js';
+import type { ServerLimits } from './limits.js';
 import { Store } from './store.js';
 import { ensurePki } from './pki.js';
 import type { KObject } from '../api/types.js';
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   port?: number;
   /** Watch history kept for resuming watches (events). */
   historyLimit?: number;
+  /** Overrides of the HTTP limits (limits.ts defaultLimits). */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface EmbeddedApiServer {
@@ -24,6 +27,8 @@ export interface EmbeddedApiServer {
   token: string;
   caCertPem: string;
   store: Store;
+  /** Open watch connections and the unsent bytes they hold. */
+  watchStats(): WatchStats;
   close(): Promise<void>;
 }
 
@@ -51,12 +56,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
   const pki = await ensurePki(o.dataDir === null ? null : `${o.dataDir}/pki`, { extraSans: extraNames });
   const port = o.port ?? 6443;
   const handler = new ApiHandler(store, catalog, `${address}:${port}`);
-  const server = await startServer({ handler, certPem: pki.certPem, keyPem: pki.keyPem, token: pki.token, address, port });
+  const server = await startServer({ handler, certPem: pki.certPem, keyPem: pki.keyPem, token: pki.token, address, port, limits: o.limits });
   // Keep the watch history bounded; a watcher older than what is kept gets 410 and re-lists.
   const compactor = setInterval(() => backend.compact(), 60_000);
   compactor.unref();
   return {
     url: server.url, port: server.port, token: pki.token, caCertPem: pki.caCertPem, store,
+    watchStats: () => server.watchStats(),
     async close() {
       clearInterval(compactor);
       await server.close();
