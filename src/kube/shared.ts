@@ -6,7 +6,15 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { RawClient } from './client.js';
-import { Informer } from './informer.js';
+import { Informer, type InformerProblem } from './informer.js';
+import { EventSink, coreEvent } from './eventsink.js';
+
+export interface SharedInformersOptions {
+  /** Reports objects the informers had to repair or skip: logged here, and a Warning Event about each. */
+  log?: (line: string) => void;
+  /** The Events' reporting component. Default "everynode-components". */
+  component?: string;
+}
 
 export class SharedInformers {
   readonly #informers = new Map<string, Informer>();
@@ -15,7 +23,18 @@ export class SharedInformers {
   #signal: AbortSignal | undefined;
   #done: Promise<void> | undefined;
 
-  constructor(private readonly kc: KubeConfig) {}
+  #events: EventSink | undefined;
+
+  constructor(private readonly kc: KubeConfig, private readonly o: SharedInformersOptions = {}) {}
+
+  /** Every component reading this informer skips or repairs the object alike: say so once, for all of them. */
+  #report(p: InformerProblem): void {
+    const component = this.o.component ?? 'everynode-components';
+    const who = `${p.regarding.kind} ${p.regarding.namespace ? `${p.regarding.namespace}/` : ''}${p.regarding.name}`;
+    this.o.log?.(`${component}: ${who}: ${p.message}`);
+    const ev = coreEvent(p.regarding, { type: 'Warning', reason: p.reason, message: p.message }, component, Date.now());
+    (this.#events ??= new EventSink(this.kc)).post(ev.namespace, ev.body);
+  }
 
   /** The informer for this collection and selectors; started at once when the factory already runs. */
   informer<T extends KObject>(path: string, query: { labelSelector?: string; fieldSelector?: string } = {}): Informer<T> {
@@ -23,6 +42,7 @@ export class SharedInformers {
     let inf = this.#informers.get(key);
     if (!inf) {
       inf = new Informer((this.#client ??= new RawClient(this.kc)), path, query);
+      inf.onProblem((p) => this.#report(p));
       this.#informers.set(key, inf);
       if (this.#signal) this.#running.push(inf.start(this.#signal));
     }
@@ -47,5 +67,6 @@ export class SharedInformers {
       await Promise.all(this.#running);
     }
     this.#client?.close();
+    this.#events?.close();
   }
 }
