@@ -59,6 +59,9 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     this.#kind = collectionKind(path);
   }
 
+  /** How an Event names this object (involvedObject). */
+  regardingOf(obj: unknown): InformerProblem['regarding'] { return regardingOf(obj, this.#kind); }
+
   /** Listens for objects this informer had to repair, skip, or failed to hand to a handler. */
   onProblem(fn: (p: InformerProblem) => void): void { this.#problemListeners.push(fn); }
 
