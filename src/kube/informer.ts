@@ -288,6 +288,8 @@ function errorText(err: unknown): string {
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // An aborted signal never fires 'abort' again: waiting for it would wait the whole delay.
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
