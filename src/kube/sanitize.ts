@@ -69,16 +69,76 @@ export function collectionKind(path: string): CollectionKind | undefined {
 export function sanitizeObject<T>(raw: unknown, schemaName: string | undefined): Sanitized<T> {
   const problems: string[] = [];
   if (!isObject(raw)) return { problems: [`object: expected object, got ${typeName(raw)}`] };
-  const root = schemaName && schemas[schemaName] ? schemas[schemaName] : { type: 'object', properties: { metadata: { $ref: REF + META } } };
-  checkObject(raw, root, '', problems);
+  const root = schemaName && schemas[schemaName] ? schemas[schemaName] : METADATA_ONLY;
+  const at: (string | number)[] = [];
+  checkObject(raw, compile(root) as ObjectRule, at, problems);
   if (schemaName === 'io.k8s.api.apps.v1.ControllerRevision' && isObject(raw.data)) {
-    checkObject(raw.data, { type: 'object', properties: { spec: { $ref: `${REF}io.k8s.api.apps.v1.DaemonSetSpec` } } }, 'data', problems);
+    at.push('data');
+    checkObject(raw.data, compile(REVISION_DATA) as ObjectRule, at, problems);
   }
   const meta = raw.metadata;
   const unusable = problems.some((p) => ESSENTIAL.has(p.slice(0, p.indexOf(':'))))
     || !isObject(meta) || typeof meta.name !== 'string' || meta.name === '';
   if (unusable && !problems.some((p) => p.startsWith('metadata'))) problems.push('metadata.name: required');
   return unusable ? { problems } : { object: raw as T, problems };
+}
+
+const METADATA_ONLY: Schema = { type: 'object', properties: { metadata: { $ref: REF + META } } };
+const REVISION_DATA: Schema = { type: 'object', properties: { spec: { $ref: `${REF}io.k8s.api.apps.v1.DaemonSetSpec` } } };
+
+// Schemas compiled once into rules: every informer event walks them, so the walk must cost
+// little more than the JSON.parse before it (no $ref lookups, no path strings unless reporting).
+type Rule = ObjectRule
+  | { t: 'array'; items: () => Rule | undefined }
+  | { t: 'string'; date: boolean } | { t: 'integer'; int32: boolean } | { t: 'number' } | { t: 'boolean' } | { t: 'any' }
+  | { t: 'oneOf'; types: Rule[]; expected: string };
+interface ObjectRule { t: 'object'; prop: (k: string) => Rule | undefined }
+
+const compiled = new WeakMap<Schema, Rule>();
+
+function compile(schema: Schema): Rule {
+  const cached = compiled.get(schema);
+  if (cached) return cached;
+  const s = resolve(schema);
+  let rule: Rule;
+  const alternatives = s.oneOf as Schema[] | undefined;
+  if (Array.isArray(alternatives)) {
+    const types = alternatives.map(compile);
+    rule = { t: 'oneOf', types, expected: alternatives.map((a) => String(resolve(a).type)).join(' or ') };
+  } else {
+    switch (s.type) {
+      case 'object': {
+        const props = s.properties as Record<string, Schema> | undefined;
+        const additional = isObject(s.additionalProperties) ? s.additionalProperties as Schema : undefined;
+        const memo = new Map<string, Rule | undefined>();
+        rule = {
+          t: 'object',
+          // Compiled on first use: schemas refer to each other (and to themselves) freely.
+          prop: (k) => {
+            if (memo.has(k)) return memo.get(k);
+            const sub = props && Object.prototype.hasOwnProperty.call(props, k) ? props[k] : additional;
+            const r = sub ? compile(sub) : undefined;
+            memo.set(k, r);
+            return r;
+          },
+        };
+        break;
+      }
+      case 'array': {
+        const items = s.items as Schema | undefined;
+        let r: Rule | undefined;
+        rule = { t: 'array', items: () => (items ? (r ??= compile(items)) : undefined) };
+        break;
+      }
+      case 'string': rule = { t: 'string', date: s.format === 'date-time' }; break;
+      case 'integer': rule = { t: 'integer', int32: s.format === 'int32' }; break;
+      case 'number': rule = { t: 'number' }; break;
+      case 'boolean': rule = { t: 'boolean' }; break;
+      default: rule = { t: 'any' }; // no type: anything goes
+    }
+  }
+  compiled.set(schema, rule);
+  return rule;
 }
 
 function resolve(s: Schema): Schema {
@@ -91,52 +151,56 @@ function resolve(s: Schema): Schema {
   return {};
 }
 
-/** Undefined when `v` fits `s`; otherwise what was expected. Objects and arrays are fixed in place. */
-function check(v: unknown, schema: Schema, path: string, problems: string[]): string | undefined {
-  const s = resolve(schema);
-  const alternatives = s.oneOf as Schema[] | undefined;
-  if (Array.isArray(alternatives)) {
-    return alternatives.some((a) => check(v, a, path, []) === undefined) ? undefined : alternatives.map((a) => String(resolve(a).type)).join(' or ');
-  }
-  switch (s.type) {
+/** Undefined when `v` fits `r`; otherwise what was expected. Objects and arrays are fixed in place. */
+function check(v: unknown, r: Rule, at: (string | number)[], problems: string[]): string | undefined {
+  switch (r.t) {
     case 'object':
       if (!isObject(v)) return 'object';
-      checkObject(v, s, path, problems);
+      checkObject(v, r, at, problems);
       return undefined;
     case 'array': {
       if (!Array.isArray(v)) return 'array';
-      const items = s.items as Schema | undefined;
+      const items = r.items();
       // Backwards, so that removing an item does not skip the next one.
       for (let i = v.length - 1; i >= 0; i--) {
-        const want = v[i] === null ? 'a value' : items ? check(v[i], items, `${path}[${i}]`, problems) : undefined;
-        if (want !== undefined) { problems.push(`${path}[${i}]: expected ${want}, got ${typeName(v[i])}`); v.splice(i, 1); }
+        at.push(i);
+        const want = v[i] === null ? 'a value' : items ? check(v[i], items, at, problems) : undefined;
+        if (want !== undefined) { problems.push(`${pathText(at)}: expected ${want}, got ${typeName(v[i])}`); v.splice(i, 1); }
+        at.pop();
       }
       return undefined;
     }
     case 'string':
       if (typeof v !== 'string') return 'string';
-      return s.format === 'date-time' && Number.isNaN(Date.parse(v)) ? 'date-time' : undefined;
+      return r.date && Number.isNaN(Date.parse(v)) ? 'date-time' : undefined;
     case 'integer':
       if (typeof v !== 'number' || !Number.isInteger(v)) return 'integer';
-      return s.format === 'int32' && (v < -(2 ** 31) || v >= 2 ** 31) ? 'int32' : undefined;
+      return r.int32 && (v < -(2 ** 31) || v >= 2 ** 31) ? 'int32' : undefined;
     case 'number': return typeof v === 'number' && Number.isFinite(v) ? undefined : 'number';
     case 'boolean': return typeof v === 'boolean' ? undefined : 'boolean';
-    default: return undefined; // no type: anything goes
+    case 'oneOf': return r.types.some((t) => (t.t === 'object' || t.t === 'array' ? isObject(v) || Array.isArray(v) : check(v, t, at, problems) === undefined)) ? undefined : r.expected;
+    case 'any': return undefined;
   }
 }
 
-function checkObject(o: Record<string, unknown>, s: Schema, path: string, problems: string[]): void {
-  const props = s.properties as Record<string, Schema> | undefined;
-  const additional = s.additionalProperties as Schema | undefined;
-  for (const k of Object.keys(o)) {
-    const sub = props && Object.prototype.hasOwnProperty.call(props, k) ? props[k] : isObject(additional) ? additional : undefined;
+function checkObject(o: Record<string, unknown>, r: ObjectRule, at: (string | number)[], problems: string[]): void {
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const sub = r.prop(k);
     if (!sub) continue; // unknown to the schema: kept, and read by nobody
-    const at = path ? `${path}.${k}` : k;
     // JSON null is an unset field to a Go decoder: removed, and nothing to report.
     if (o[k] === null) { delete o[k]; continue; }
+    at.push(k);
     const want = check(o[k], sub, at, problems);
-    if (want !== undefined) { problems.push(`${at}: expected ${want}, got ${typeName(o[k])}`); delete o[k]; }
+    if (want !== undefined) { problems.push(`${pathText(at)}: expected ${want}, got ${typeName(o[k])}`); delete o[k]; }
+    at.pop();
   }
+}
+
+function pathText(at: readonly (string | number)[]): string {
+  let s = '';
+  for (const k of at) s += typeof k === 'number' ? `[${k}]` : s ? `.${k}` : k;
+  return s;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
