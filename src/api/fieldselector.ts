@@ -13,9 +13,9 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const bool = (v: unknown): string => (v === true ? 'true' : 'false');
 
 const metaFields: Record<string, FieldGetter> = {
-  'metadata.name': (o) => o.metadata?.name ?? '',
+  'metadata.name': (o) => str(obj(o.metadata).name),
   // Cluster-scoped objects have no namespace, so they match "metadata.namespace=".
-  'metadata.namespace': (o) => o.metadata?.namespace ?? '',
+  'metadata.namespace': (o) => str(obj(o.metadata).namespace),
 };
 
 const podFields: Record<string, FieldGetter> = {

@@ -12,19 +12,33 @@ export interface Requirement { key: string; operator: Operator; values: string[]
 export type Selector = readonly Requirement[];
 
 export function requirementMatches(r: Requirement, labels: Labels): boolean {
-  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
-  const v = has ? labels![r.key] : undefined;
+  // Labels come from stored objects, which may be malformed (null, a string, a number value):
+  // anything but a map of strings holds no labels, and a non-string value is no value.
+  const map = isPlainObject(labels) ? labels : undefined;
+  const raw = map !== undefined && Object.prototype.hasOwnProperty.call(map, r.key) ? (map as Record<string, unknown>)[r.key] : undefined;
+  const has = typeof raw === 'string';
+  const v = has ? raw : '';
+  const values: readonly unknown[] = Array.isArray(r.values) ? r.values : [];
   switch (r.operator) {
-    case 'In': return has && r.values.includes(v!);
-    case 'NotIn': return !has || !r.values.includes(v!);
+    case 'In': return has && values.includes(v);
+    case 'NotIn': return !has || !values.includes(v);
     case 'Exists': return has;
     case 'DoesNotExist': return !has;
     case 'Gt': case 'Lt': {
-      if (!has || !/^-?\d+$/.test(v!) || r.values.length !== 1) return false;
-      const a = BigInt(v!), b = BigInt(r.values[0]);
+      // Upstream (labels.Requirement.Matches, NodeSelectorRequirementsAsSelector) parses both
+      // sides with strconv.ParseInt(s, 10, 64): no hex, no empty string; an unparsable bound
+      // makes the requirement (so its node selector term) match nothing.
+      const bound = values.length === 1 ? values[0] : undefined;
+      if (!has || typeof bound !== 'string' || !isInt64(v) || !isInt64(bound)) return false;
+      const a = BigInt(v), b = BigInt(bound);
       return r.operator === 'Gt' ? a > b : a < b;
     }
+    default: return false;
   }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function selectorMatches(sel: Selector, labels: Labels): boolean {
@@ -37,19 +51,31 @@ export function selectorMatches(sel: Selector, labels: Labels): boolean {
  */
 export function fromLabelSelector(ls: LabelSelector | undefined | null): Selector | { error: string } {
   if (!ls) return [];
+  // A selector read from a stored object may be malformed; a malformed one is an invalid one
+  // (it matches nothing), never an exception.
+  if (!isPlainObject(ls)) return { error: 'selector must be an object' };
+  const matchLabels: unknown = ls.matchLabels ?? {};
+  const matchExpressions: unknown = ls.matchExpressions ?? [];
+  if (!isPlainObject(matchLabels)) return { error: 'matchLabels must be a map of strings' };
+  if (!Array.isArray(matchExpressions)) return { error: 'matchExpressions must be a list' };
   const out: Requirement[] = [];
-  for (const [key, value] of Object.entries(ls.matchLabels ?? {})) out.push({ key, operator: 'In', values: [value] });
-  for (const e of ls.matchExpressions ?? []) {
+  for (const [key, value] of Object.entries(matchLabels)) {
+    if (typeof value !== 'string') return { error: `matchLabels[${key}] must be a string` };
+    out.push({ key, operator: 'In', values: [value] });
+  }
+  for (const e of matchExpressions as unknown[]) {
+    if (!isPlainObject(e) || typeof e.key !== 'string') return { error: 'matchExpressions entries need a string key' };
     const op = e.operator as Operator;
-    const values = e.values ?? [];
+    const values: unknown = e.values ?? [];
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) return { error: `matchExpressions[${e.key}].values must be a list of strings` };
     if (op === 'In' || op === 'NotIn') {
       if (values.length === 0) return { error: `for '${op}', 'NotIn' operators, values set can't be empty` };
     } else if (op === 'Exists' || op === 'DoesNotExist') {
       if (values.length !== 0) return { error: `values set must be empty for exists and does not exist` };
     } else {
-      return { error: `"${e.operator}" is not a valid label selector operator` };
+      return { error: `"${String(e.operator)}" is not a valid label selector operator` };
     }
-    out.push({ key: e.key, operator: op, values: [...values] });
+    out.push({ key: e.key, operator: op, values: [...values] as string[] });
   }
   return out;
 }
@@ -66,7 +92,9 @@ export function labelSelectorMatches(ls: LabelSelector | undefined | null, label
 
 /** True when the selector has no matchLabels and no matchExpressions. */
 export function isEmptyLabelSelector(ls: LabelSelector | undefined | null): boolean {
-  return !ls || (Object.keys(ls.matchLabels ?? {}).length === 0 && (ls.matchExpressions ?? []).length === 0);
+  if (!isPlainObject(ls)) return true;
+  const { matchLabels, matchExpressions } = ls as { matchLabels?: unknown; matchExpressions?: unknown };
+  return (!isPlainObject(matchLabels) || Object.keys(matchLabels).length === 0) && (!Array.isArray(matchExpressions) || matchExpressions.length === 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type EmbeddedApiServer } from '../apiserver/index.js';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 import { runAll, type Runnable } from '../kube/manager.js';
-import { buildComponents, componentsSpec } from './components.js';
+import { buildComponents, componentsSpec, type ComponentsSpec } from './components.js';
 import { ComponentsWorker } from './worker-runnable.js';
+import { supervise } from './supervise.js';
 
 export interface ClusterOptions {
   dataDir: string | null;
@@ -38,8 +39,11 @@ export interface Cluster {
   kubeconfig: string;
   kubeConfig(): KubeConfig;
   api: EmbeddedApiServer;
-  /** Runs the components until the signal aborts, then closes the server. */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * Runs the components until the signal aborts, then closes the server. A component that fails
+   * meanwhile is restarted with back-off (see supervise.ts); the result counts those failures.
+   */
+  run(signal: AbortSignal): Promise<{ componentFailures: number }>;
 }
 
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
@@ -56,13 +60,28 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       // cluster's components in one worker, the DaemonSet controller in another. With the
       // controller beside the server, its watch decoding and planning took the server's CPU.
       const parts: Runnable[] = o.componentsInProcess
-        ? buildComponents(kubeConfig, spec, log)
+        ? [new InProcessComponents(kubeConfig, spec, log)]
         : [
           new ComponentsWorker('components', { ...spec, controller: false }, kc, log),
           ...(spec.controller ? [new ComponentsWorker('daemonset-controller', { ...spec, cluster: false }, kc, log)] : []),
         ];
-      await runAll(parts, signal, (name, err) => log(`everynode: ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+      const failures = await Promise.all(parts.map((p) => supervise(p, signal, log)));
       await api.close();
+      return { componentFailures: failures.reduce((a, b) => a + b, 0) };
     },
   };
+}
+
+/** The components on the main thread as one part: built afresh on each (re)start, failing when any of them fails. */
+class InProcessComponents implements Runnable {
+  readonly name = 'components';
+  constructor(private readonly kubeConfig: () => KubeConfig, private readonly spec: ComponentsSpec, private readonly log: (line: string) => void) {}
+
+  async start(signal: AbortSignal): Promise<void> {
+    let failure: Error | undefined;
+    await runAll(buildComponents(this.kubeConfig, this.spec, this.log), signal, (name, err) => {
+      failure ??= new Error(`${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    });
+    if (failure) throw failure;
+  }
 }

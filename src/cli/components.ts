@@ -52,7 +52,7 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
   // against any cluster exactly as it does here).
   const parts: Runnable[] = [];
   if (s.cluster) {
-    const informers = new SharedInformers(kubeConfig());
+    const informers = new SharedInformers(kubeConfig(), { log });
     parts.push(
       new GarbageCollector(kubeConfig(), { informers }),
       new NamespaceController(kubeConfig(), { informers }),

@@ -74,6 +74,14 @@ export class DaemonSetController implements Runnable {
     this.eventSink = new EventSink(kc);
     this.events = new EventRecorder(this.eventSink, 'daemonset-controller');
     this.reconciler = new Reconciler(this, this.events);
+    // A malformed pod, node, revision or DaemonSet is repaired or skipped by the informer (see
+    // kube/sanitize.ts); the controller says so where `kubectl describe` shows it and carries on.
+    for (const inf of Object.values(this.caches) as Informer[]) {
+      inf.onProblem((p) => {
+        this.opts.log?.(`daemonset-controller: ${p.regarding.kind} ${p.regarding.namespace ? `${p.regarding.namespace}/` : ''}${p.regarding.name}: ${p.message}`);
+        this.events.recordAbout(p.regarding, { type: 'Warning', reason: p.reason, message: p.message });
+      });
+    }
     this.wireHandlers();
   }
 

@@ -79,13 +79,18 @@ export class GarbageCollector implements Runnable {
   private work(): Promise<void> {
     return this.queue.work(
       async (k) => { await this.process(k); this.queue.forget(k); },
-      (k, err) => { if (!isNotFound(err)) this.queue.addRateLimited(k); },
+      (k, err) => {
+        if (isNotFound(err)) return;
+        const { r, key } = this.lookup(k);
+        this.shared.syncFailed(this.name, r && this.informers.get(r), key, err);
+        this.queue.addRateLimited(k);
+      },
     );
   }
 
   private lookup(k: string): Item & { obj?: KObject } {
     const i = k.indexOf('|');
-    const r = this.resources.get(k.slice(0, i))!;
+    const r = this.resources.get(k.slice(0, i))!; // every key is made from a watched resource's path
     const key = k.slice(i + 1);
     return { r, key, obj: this.informers.get(r)?.get(key) };
   }

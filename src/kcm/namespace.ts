@@ -2,6 +2,7 @@
 // its "kubernetes" finalizer through the finalize subresource so the server can remove it.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
+import { keyOf } from '../api/meta.js';
 import { RawClient, isNotFound, isConflict } from '../kube/client.js';
 import { collectionPath, discoverResources, type ServedResource } from '../kube/discovery.js';
 import { SharedInformers } from '../kube/shared.js';
@@ -24,8 +25,8 @@ export class NamespaceController implements Runnable {
   async start(signal: AbortSignal): Promise<void> {
     const inf = this.shared.informer('/api/v1/namespaces');
     inf.addHandler({
-      onAdd: (o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
-      onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) this.queue.add(o.metadata.name!); },
+      onAdd: (o) => { if (o.metadata?.deletionTimestamp) this.queue.add(keyOf(o)); },
+      onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) this.queue.add(keyOf(o)); },
     });
     // A stop signal may come at any moment, even before the cache syncs or before we get here.
     const stop = () => this.queue.shutDown();
@@ -35,7 +36,7 @@ export class NamespaceController implements Runnable {
     const work = this.queue.work(async (ns) => {
       const done = await this.finalize(inf.get(ns));
       if (done) this.queue.forget(ns); else this.queue.addAfter(ns, 500);
-    });
+    }, (ns, err) => { this.shared.syncFailed(this.name, inf, ns, err); this.queue.addRateLimited(ns); });
     await Promise.all([work, run]);
     this.client.close();
   }

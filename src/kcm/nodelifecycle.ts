@@ -4,7 +4,7 @@
 // lifecycleDecision and podsToEvict (src/nodes/taints.ts); this is the I/O around them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
-import { rfc3339 } from '../api/meta.js';
+import { keyOf, rfc3339 } from '../api/meta.js';
 import { RawClient, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
@@ -55,10 +55,10 @@ export class NodeLifecycleController implements Runnable {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    this.#nodes.addHandler({ onAdd: (n) => this.#queue.add(n.metadata!.name!), onUpdate: (_o, n) => this.#queue.add(n.metadata!.name!) });
+    this.#nodes.addHandler({ onAdd: (n) => this.#queue.add(keyOf(n)), onUpdate: (_o, n) => this.#queue.add(keyOf(n)) });
     const podChanged = (p: KPod) => {
       const node = p.spec?.nodeName ? this.#nodes.get(p.spec.nodeName) : undefined;
-      if (node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) this.#queue.add(node.metadata!.name!);
+      if (node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) this.#queue.add(keyOf(node));
     };
     this.#pods.addHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
     const informers = [this.#nodes, this.#leases, this.#pods];
@@ -76,8 +76,11 @@ export class NodeLifecycleController implements Runnable {
   #monitor(): void {
     const now = this.#now();
     for (const node of this.#nodes.list()) {
-      const d = lifecycleDecision(node, this.#lease(node), now, this.#grace);
-      if (d.conditions || d.taintsChanged) this.#queue.add(node.metadata!.name!);
+      // A timer callback that throws kills the thread: one node the decision cannot judge goes
+      // to the queue, whose sync fails, reports and retries it with back-off.
+      let due = true;
+      try { const d = lifecycleDecision(node, this.#lease(node), now, this.#grace); due = !!(d.conditions || d.taintsChanged); } catch { /* see above */ }
+      if (due) this.#queue.add(keyOf(node));
     }
   }
 
@@ -88,7 +91,7 @@ export class NodeLifecycleController implements Runnable {
       const retryInMs = await this.#reconcile(name);
       this.#queue.forget(name);
       if (retryInMs !== undefined) this.#queue.addAfter(name, retryInMs);
-    });
+    }, (name, err) => { this.#shared.syncFailed(this.name, this.#nodes, name, err); this.#queue.addRateLimited(name); });
   }
 
   /** One step for a node; returns when to look again for a pending tolerationSeconds expiry. */

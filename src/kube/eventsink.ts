@@ -4,7 +4,9 @@
 // newest when full, and a failed write is not retried.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RawClient } from './client.js';
+import { randomBytes } from 'node:crypto';
 import { Limiter } from './limiter.js';
+import { rfc3339 } from '../api/meta.js';
 
 export interface EventSinkOptions {
   /** Event writes in flight at once. Default 4. */
@@ -49,4 +51,29 @@ export class EventSink {
     this.#closed = true;
     this.#client.close();
   }
+}
+
+/** The object an Event is about (core/v1 ObjectReference). */
+export interface EventRegarding { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string; resourceVersion?: string }
+
+/**
+ * A core/v1 Event about any object. Cluster-scoped objects' events go to "default", as
+ * client-go's recorder puts them.
+ */
+export function coreEvent(regarding: EventRegarding, e: { type: 'Normal' | 'Warning'; reason: string; message: string }, component: string, nowMs: number): { namespace: string; body: object } {
+  const namespace = regarding.namespace || 'default';
+  const t = rfc3339(nowMs);
+  // The name only has to be unique and valid; a malformed object's own name may be neither.
+  const base = /^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$/.test(regarding.name) ? regarding.name : 'invalid-object';
+  return {
+    namespace,
+    body: {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${base}.${randomBytes(8).toString('hex')}`, namespace },
+      involvedObject: { ...regarding },
+      reason: e.reason, message: e.message.slice(0, 1024), type: e.type,
+      source: { component }, reportingComponent: component, reportingInstance: component,
+      firstTimestamp: t, lastTimestamp: t, count: 1,
+    },
+  };
 }

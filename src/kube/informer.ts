@@ -7,6 +7,7 @@ import { keyOf } from '../api/meta.js';
 import type { RawClient } from './client.js';
 import type { Runnable } from './manager.js';
 import { watchStream } from './watchstream.js';
+import { collectionKind, sanitizeObject, type CollectionKind } from './sanitize.js';
 
 export interface EventHandler<T> {
   onAdd?(obj: T): void;
@@ -15,6 +16,18 @@ export interface EventHandler<T> {
 }
 
 export type IndexFunc<T> = (obj: T) => string[];
+
+/**
+ * Something the informer could not use as it came: a malformed object (fields removed, or the
+ * whole object skipped) or a handler, index or transform that threw on one object. Reported
+ * once per object version, so that the component can log it and post a Warning Event about it.
+ */
+export interface InformerProblem {
+  reason: 'InvalidObject' | 'FailedHandling';
+  /** The object concerned, as an Event's involvedObject names it. */
+  regarding: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string; resourceVersion?: string };
+  message: string;
+}
 
 export class Informer<T extends KObject = KObject> implements Runnable {
   readonly name: string;
@@ -26,6 +39,10 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   #syncWaiters: (() => void)[] = [];
   #rv = '';
   #transform: ((obj: T) => T) | undefined;
+  readonly #kind: CollectionKind | undefined;
+  readonly #problemListeners: ((p: InformerProblem) => void)[] = [];
+  /** `key@resourceVersion|message` already reported; bounded (a crude LRU: cleared when full). */
+  readonly #reported = new Set<string>();
 
   constructor(
     private readonly client: RawClient,
@@ -39,7 +56,14 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     private readonly idleTimeoutMs?: number,
   ) {
     this.name = `informer ${path}`;
+    this.#kind = collectionKind(path);
   }
+
+  /** How an Event names this object (involvedObject). */
+  regardingOf(obj: unknown): InformerProblem['regarding'] { return regardingOf(obj, this.#kind); }
+
+  /** Listens for objects this informer had to repair, skip, or failed to hand to a handler. */
+  onProblem(fn: (p: InformerProblem) => void): void { this.#problemListeners.push(fn); }
 
   /**
    * A handler added to a running informer (a shared one) first gets an add for every cached
@@ -57,7 +81,7 @@ export class Informer<T extends KObject = KObject> implements Runnable {
 
   addHandler(h: EventHandler<T>): void {
     this.#handlers.push(h);
-    for (const o of this.#cache.values()) { try { h.onAdd?.(o); } catch { /* see #put */ } }
+    for (const o of this.#cache.values()) this.#call(o, 'add', () => h.onAdd?.(o));
   }
 
   /**
@@ -70,7 +94,7 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     this.#indexFuncs.set(name, fn);
     const idx = new Map<string, Set<string>>();
     this.#indexes.set(name, idx);
-    for (const [key, o] of this.#cache) for (const v of fn(o)) { let s = idx.get(v); if (!s) idx.set(v, (s = new Set())); s.add(key); }
+    for (const [key, o] of this.#cache) for (const v of this.#indexValues(name, fn, o)) { let s = idx.get(v); if (!s) idx.set(v, (s = new Set())); s.add(key); }
   }
 
   get(key: string): T | undefined { return this.#cache.get(key); }
@@ -116,7 +140,9 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   async #relist(): Promise<void> {
     const list = await this.client.listAll<T>(this.path, this.query as Record<string, string>);
     const seen = new Set<string>();
-    for (const o of list.items) {
+    for (const raw of list.items) {
+      const o = this.#admit(raw);
+      if (!o) continue;
       const k = keyOf(o);
       seen.add(k);
       this.#put(k, o);
@@ -138,17 +164,26 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
     const params: Record<string, string> = { resourceVersion: this.#rv, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds), ...this.query as Record<string, string> };
     const end = await watchStream(this.client, this.path, params, (ev) => {
-      const obj = ev.object as T;
-      if (ev.type === 'ERROR') {
-        // A 410 in the stream: our resourceVersion is older than the server's history.
-        if ((obj as unknown as { code?: number }).code === 410) expired = true;
-        return;
+      // Nothing about one event may end the stream or escape into the socket's data handler
+      // (where it would kill the process): a failure is reported and the event skipped.
+      try {
+        const obj = ev.object as T;
+        if (ev.type === 'ERROR') {
+          // A 410 in the stream: our resourceVersion is older than the server's history.
+          if ((obj as unknown as { code?: number } | null)?.code === 410) expired = true;
+          return;
+        }
+        sawEvent = true;
+        const rv = (obj as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+        if (typeof rv === 'string' && rv) this.#rv = rv;
+        if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') return;
+        const clean = this.#admit(obj);
+        if (!clean) return;
+        if (ev.type !== 'DELETED') this.#put(keyOf(clean), clean);
+        else { const k = keyOf(clean); if (this.#cache.has(k)) this.#remove(k, this.#slim(clean)); }
+      } catch (err) {
+        this.#problem(ev.object, 'FailedHandling', `watch event: ${errorText(err)}`);
       }
-      sawEvent = true;
-      const rv = obj.metadata?.resourceVersion;
-      if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.#put(keyOf(obj), obj);
-      else if (ev.type === 'DELETED') { const k = keyOf(obj); if (this.#cache.has(k)) this.#remove(k, this.#transform ? this.#transform(obj) : obj); }
-      if (rv) this.#rv = rv;
     }, { signal, idleTimeoutMs: this.idleTimeoutMs ?? (timeoutSeconds + 60) * 1000 });
     if (signal.aborted) return 'quiet';
     if (expired || (end.kind === 'status' && end.code === 410)) return 'expired';
@@ -156,29 +191,57 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     return sawEvent ? 'events' : 'quiet';
   }
 
+  /** The object with malformed fields removed (see sanitize.ts), or undefined when unusable. */
+  #admit(raw: unknown): T | undefined {
+    const r = sanitizeObject<T>(raw, this.#kind?.schema);
+    if (r.problems.length) {
+      const what = r.object ? 'ignored malformed fields' : 'skipped: unusable object';
+      this.#problem(raw, 'InvalidObject', `${what}: ${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? ` (and ${r.problems.length - 5} more)` : ''}`);
+    }
+    return r.object;
+  }
+
+  #slim(obj: T): T {
+    if (!this.#transform) return obj;
+    try { return this.#transform(obj); } catch (err) { this.#problem(obj, 'FailedHandling', `transform: ${errorText(err)}`); return obj; }
+  }
+
   #put(key: string, raw: T): void {
-    const obj = this.#transform ? this.#transform(raw) : raw;
+    const obj = this.#slim(raw);
     const old = this.#cache.get(key);
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
     if (old) this.#unindex(key, old);
     this.#cache.set(key, obj);
     this.#index(key, obj);
-    for (const h of this.#handlers) {
-      try { if (old) h.onUpdate?.(old, obj); else h.onAdd?.(obj); } catch { /* handlers must not break the cache */ }
-    }
+    for (const h of this.#handlers) this.#call(obj, old ? 'update' : 'add', () => { if (old) h.onUpdate?.(old, obj); else h.onAdd?.(obj); });
   }
 
   #remove(key: string, last: T): void {
     const old = this.#cache.get(key);
     if (old) this.#unindex(key, old);
     this.#cache.delete(key);
-    for (const h of this.#handlers) { try { h.onDelete?.(last); } catch { /* see #put */ } }
+    for (const h of this.#handlers) this.#call(last, 'delete', () => h.onDelete?.(last));
+  }
+
+  /** A handler that throws on one object must break neither the cache nor the other handlers. */
+  #call(obj: T, what: string, fn: () => void): void {
+    try { fn(); } catch (err) { this.#problem(obj, 'FailedHandling', `${what} handler: ${errorText(err)}`); }
+  }
+
+  #indexValues(name: string, fn: IndexFunc<T>, obj: T): string[] {
+    try {
+      const v = fn(obj);
+      return Array.isArray(v) ? v : [];
+    } catch (err) {
+      this.#problem(obj, 'FailedHandling', `index ${name}: ${errorText(err)}`);
+      return [];
+    }
   }
 
   #index(key: string, obj: T): void {
     for (const [name, fn] of this.#indexFuncs) {
       const idx = this.#indexes.get(name)!;
-      for (const v of fn(obj)) {
+      for (const v of this.#indexValues(name, fn, obj)) {
         let s = idx.get(v);
         if (!s) idx.set(v, (s = new Set()));
         s.add(key);
@@ -189,15 +252,44 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   #unindex(key: string, obj: T): void {
     for (const [name, fn] of this.#indexFuncs) {
       const idx = this.#indexes.get(name)!;
-      for (const v of fn(obj)) {
+      for (const v of this.#indexValues(name, fn, obj)) {
         const s = idx.get(v);
         if (s) { s.delete(key); if (!s.size) idx.delete(v); }
       }
     }
   }
+
+  #problem(raw: unknown, reason: InformerProblem['reason'], message: string): void {
+    if (!this.#problemListeners.length) return;
+    const regarding = regardingOf(raw, this.#kind);
+    const once = `${regarding.namespace ?? ''}/${regarding.name}@${regarding.resourceVersion ?? ''}|${message}`;
+    if (this.#reported.has(once)) return;
+    if (this.#reported.size >= 10_000) this.#reported.clear();
+    this.#reported.add(once);
+    for (const l of this.#problemListeners) { try { l({ reason, regarding, message }); } catch { /* a reporter must not break the informer */ } }
+  }
+}
+
+/** An Event's involvedObject for whatever arrived, as far as its metadata is usable. */
+function regardingOf(raw: unknown, kind: CollectionKind | undefined): InformerProblem['regarding'] {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const m = (typeof o.metadata === 'object' && o.metadata !== null ? o.metadata : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const namespace = str(m.namespace), uid = str(m.uid), resourceVersion = str(m.resourceVersion);
+  return {
+    apiVersion: kind?.apiVersion ?? str(o.apiVersion) ?? 'v1', kind: kind?.kind ?? str(o.kind) ?? 'Unknown',
+    name: str(m.name) ?? (typeof m.name === 'number' ? String(m.name) : '(unnamed)'),
+    ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}),
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // An aborted signal never fires 'abort' again: waiting for it would wait the whole delay.
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }

@@ -5,8 +5,16 @@
 // more JSON parse. Components take the factory as an option and make their own when none is given.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
-import { RawClient } from './client.js';
-import { Informer } from './informer.js';
+import { ApiStatusError, RawClient } from './client.js';
+import { Informer, type InformerProblem } from './informer.js';
+import { EventSink, coreEvent } from './eventsink.js';
+
+export interface SharedInformersOptions {
+  /** Reports objects the informers had to repair or skip: logged here, and a Warning Event about each. */
+  log?: (line: string) => void;
+  /** The Events' reporting component. Default "everynode-components". */
+  component?: string;
+}
 
 export class SharedInformers {
   readonly #informers = new Map<string, Informer>();
@@ -15,7 +23,43 @@ export class SharedInformers {
   #signal: AbortSignal | undefined;
   #done: Promise<void> | undefined;
 
-  constructor(private readonly kc: KubeConfig) {}
+  #events: EventSink | undefined;
+  #stopped = false;
+
+  constructor(private readonly kc: KubeConfig, private readonly o: SharedInformersOptions = {}) {}
+
+  /**
+   * A component's sync of one key failed (its queue retries it with back-off): logged, and when
+   * the failure is not the API's (which is the cluster's weather, retried quietly as upstream
+   * does) a FailedSync Warning about the object, once per version of it.
+   */
+  syncFailed(component: string, inf: Pick<Informer, 'regardingOf'> & { get(key: string): unknown } | undefined, key: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.o.log?.(`${component}: sync ${key} failed: ${message}`);
+    const obj = inf?.get(key);
+    if (!obj || err instanceof ApiStatusError) return;
+    const regarding = inf!.regardingOf(obj);
+    const once = `${component}|${key}@${regarding.resourceVersion ?? ''}`;
+    if (this.#failedOnce.has(once)) return;
+    if (this.#failedOnce.size >= 10_000) this.#failedOnce.clear();
+    this.#failedOnce.add(once);
+    this.#post({ reason: 'FailedSync', regarding, message }, component);
+  }
+
+  readonly #failedOnce = new Set<string>();
+
+  /** Every component reading this informer skips or repairs the object alike: say so once, for all of them. */
+  #report(p: InformerProblem): void {
+    const component = this.o.component ?? 'everynode-components';
+    this.o.log?.(`${component}: ${p.regarding.kind} ${p.regarding.namespace ? `${p.regarding.namespace}/` : ''}${p.regarding.name}: ${p.message}`);
+    this.#post(p, component);
+  }
+
+  #post(p: { reason: string; regarding: InformerProblem['regarding']; message: string }, component: string): void {
+    if (this.#stopped) return;
+    const ev = coreEvent(p.regarding, { type: 'Warning', reason: p.reason, message: p.message }, component, Date.now());
+    (this.#events ??= new EventSink(this.kc)).post(ev.namespace, ev.body);
+  }
 
   /** The informer for this collection and selectors; started at once when the factory already runs. */
   informer<T extends KObject>(path: string, query: { labelSelector?: string; fieldSelector?: string } = {}): Informer<T> {
@@ -23,6 +67,7 @@ export class SharedInformers {
     let inf = this.#informers.get(key);
     if (!inf) {
       inf = new Informer((this.#client ??= new RawClient(this.kc)), path, query);
+      inf.onProblem((p) => this.#report(p));
       this.#informers.set(key, inf);
       if (this.#signal) this.#running.push(inf.start(this.#signal));
     }
@@ -47,5 +92,7 @@ export class SharedInformers {
       await Promise.all(this.#running);
     }
     this.#client?.close();
+    this.#stopped = true;
+    this.#events?.close();
   }
 }

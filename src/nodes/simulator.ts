@@ -123,12 +123,18 @@ export class NodeSimulator implements Runnable {
 
   #tick(): void {
     this.#timerAt = Infinity;
-    for (const key of this.#due.popDue(this.#now())) {
-      const kind = key[0], rest = key.slice(2);
-      const job = kind === 'L' ? () => this.#renewLease(rest) : kind === 'S' ? () => this.#syncNode(rest, true) : () => this.#firePod(rest);
-      this.#limit.run(job).catch((err) => this.#log(`node-simulator: ${key}: ${err instanceof Error ? err.message : String(err)}`));
+    try {
+      for (const key of this.#due.popDue(this.#now())) {
+        const kind = key[0], rest = key.slice(2);
+        const job = kind === 'L' ? () => this.#renewLease(rest) : kind === 'S' ? () => this.#syncNode(rest, true) : () => this.#firePod(rest);
+        this.#limit.run(job).catch((err) => this.#log(`node-simulator: ${key}: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    } catch (err) {
+      this.#log(`node-simulator: tick: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      // Whatever happened, the next due job keeps its timer: one failure must not stop every kubelet.
+      this.#arm();
     }
-    this.#arm();
   }
 
   // ---- nodes ----

@@ -83,7 +83,7 @@ export class Scheduler implements Runnable {
     await Promise.all(informers.map((i) => i.waitForSync()));
     if (signal.aborted) this.#queue.shutDown();
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
-    for (const p of this.#pods.list()) this.#podChanged(p);
+    for (const p of this.#pods.list()) { try { this.#podChanged(p); } catch { /* as the informer contains a handler's failure */ } }
     await Promise.all([...running, this.#worker()]);
     this.#client.close();
   }
@@ -107,7 +107,7 @@ export class Scheduler implements Runnable {
     return this.#queue.work(async (key) => {
       const retry = await this.#scheduleOne(key);
       if (retry) { this.#unschedulable.add(key); this.#queue.addRateLimited(key); } else this.#queue.forget(key);
-    });
+    }, (key, err) => { this.#shared.syncFailed(this.name, this.#pods, key, err); this.#queue.addRateLimited(key); });
   }
 
   /** The pods the core should count on each node: bound, assumed, and nominated more-important ones. */

@@ -43,7 +43,10 @@ export function upCommand() {
       console.log(`  export KUBECONFIG=${kubeconfig}`);
       console.log('  kubectl get nodes');
       console.log('Press Ctrl-C to stop.');
-      await cluster.run(stop.signal);
+      const { componentFailures } = await cluster.run(stop.signal);
       console.error('everynode: stopped');
+      // A component that failed was restarted and the API kept serving, but the run was not
+      // clean: exit non-zero (main.ts turns a rejected command into exit 1) so a supervisor sees it.
+      if (componentFailures > 0) throw new Error(`${componentFailures} component failure(s) during the run (see the log above)`);
     });
 }
