@@ -66,12 +66,13 @@ export function startUp(o: UpOptions): Promise<RunningServer> {
       child.off('exit', onExit);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume(); // keep draining so the child never blocks on a full pipe
-      const kubeconfig = readFileSync(join(o.dataDir, 'kubeconfig'), 'utf8');
-      resolve({
-        child, url: m[1], kubeconfig,
-        ...credentials(kubeconfig),
-        stderr: () => err,
-      });
+      try {
+        const kubeconfig = readFileSync(join(o.dataDir, 'kubeconfig'), 'utf8');
+        resolve({ child, url: m[1], kubeconfig, ...credentials(kubeconfig), stderr: () => err });
+      } catch (e) {
+        child.kill('SIGKILL');
+        reject(e);
+      }
     });
   });
 }
