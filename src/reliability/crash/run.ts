@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StormClient } from './client.js';
 import { maxAckedRev, verify, type Model, type Version, type Violation } from './model.js';
 import { killHard, startUp, stopGracefully, type RunningServer } from './server.js';
-import { KINDS, NAMESPACE, contentOf, nextRequest, objectKey, pick, rng, type Kind } from './workload.js';
+import { KINDS, NAMESPACE, contentOf, nextRequest, objectKey, parseKey, pick, rng } from './workload.js';
 
 export interface CrashOptions {
   kills: number;
@@ -128,7 +128,7 @@ async function writer(server: RunningServer, c: number, keys: string[], model: M
       delete m.inflight;
       if (answer.status >= 200 && answer.status < 300) {
         report.acknowledgedWrites++;
-        const { kind } = { kind: key.split('/')[0] as Kind };
+        const { kind } = parseKey(key);
         // A delete answers with the object (pods) or a Status: either way the object is gone.
         m.acked = req.method === 'DELETE' ? null
           : { rv: Number(answer.body.metadata.resourceVersion), content: contentOf(kind, answer.body) };
