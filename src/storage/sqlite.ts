@@ -34,7 +34,7 @@ export interface SqliteBackendOptions {
 export interface OpenReport {
   /** PRAGMA synchronous as read back from the connection. */
   synchronous: string;
-  /** How long PRAGMA quick_check took; 0 for ':memory:' and for a file just created. */
+  /** How long PRAGMA quick_check took; 0 for ':memory:'. */
   quickCheckMs: number;
   /** Something worth a log line (a torn WAL tail SQLite dropped), or undefined. */
   note?: string;
@@ -89,7 +89,11 @@ export class SqliteBackend implements Backend {
   private closed = false;
   readonly openReport: OpenReport;
 
-  /** `file` is a path or ':memory:'; both take exactly the same code path. */
+  /**
+   * `file` is a path or ':memory:'; both take the same code path, except that a file is checked
+   * before and after SQLite opens it (integrity.ts) and created complete when missing. A damaged
+   * file throws StorageDamagedError.
+   */
   constructor(file: string, options: SqliteBackendOptions = {}) {
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     if (!Number.isInteger(this.historyLimit) || this.historyLimit < 0) {
@@ -130,10 +134,8 @@ export class SqliteBackend implements Backend {
         const version = this.db.pragma('user_version', { simple: true }) as number;
         // Files are created initialised (createDatabase): version 0 means the header was damaged.
         if (version === 0) throw new StorageDamagedError(file, `its schema version is 0, expected ${SCHEMA_VERSION}`);
-        migrate(this.db);
-      } else {
-        migrate(this.db);
       }
+      migrate(this.db);
       this.stmt = prepareStatements(this.db);
       // One wrapper compiled once; nested calls (a write inside batch()) become savepoints.
       this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
