@@ -1,6 +1,6 @@
 // Assembles the embedded API server: storage, catalog, bootstrap objects, TLS and the listener.
 // This is the public face of src/apiserver/ for the CLI and the tests.
-import { openBackend, type ServerBackend } from '../storage/index.js';
+import { openBackend, type FsyncMode, type ServerBackend } from '../storage/index.js';
 import { builtinCatalog } from './builtin.js';
 import { ApiHandler } from './handler.js';
 import { startServer, type WatchStats } from './server.js';
@@ -19,6 +19,9 @@ export interface ApiServerOptions {
   historyLimit?: number;
   /** Overrides of the HTTP limits (limits.ts defaultLimits). */
   limits?: Partial<ServerLimits>;
+  /** When a commit is fsynced (see FsyncMode); default 'normal'. */
+  fsync?: FsyncMode;
+  log?: (line: string) => void;
 }
 
 export interface EmbeddedApiServer {
@@ -42,7 +45,7 @@ const bootstrap: Array<{ group: string; version: string; resource: string; obj: 
 export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiServer> {
   const backend: ServerBackend = o.dataDir === null
     ? openBackend({ inMemory: true, historyLimit: o.historyLimit })
-    : openBackend({ path: `${o.dataDir}/state.db`, historyLimit: o.historyLimit });
+    : openBackend({ path: `${o.dataDir}/state.db`, historyLimit: o.historyLimit, fsync: o.fsync, log: o.log });
   const catalog = builtinCatalog();
   const store = new Store(backend, catalog);
   for (const b of bootstrap) {

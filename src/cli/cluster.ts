@@ -2,6 +2,7 @@
 // talks to it over HTTPS exactly as it would to a real cluster (no shortcut around the API).
 import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type EmbeddedApiServer } from '../apiserver/index.js';
+import type { FsyncMode } from '../storage/index.js';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 import { runAll, type Runnable } from '../kube/manager.js';
 import { buildComponents, componentsSpec, type ComponentsSpec } from './components.js';
@@ -10,6 +11,8 @@ import { supervise } from './supervise.js';
 
 export interface ClusterOptions {
   dataDir: string | null;
+  /** When a commit is fsynced; default 'normal'. */
+  fsync?: FsyncMode;
   address?: string;
   port?: number;
   /** Where to write the kubeconfig; undefined writes none (tests). */
@@ -47,7 +50,7 @@ export interface Cluster {
 }
 
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
-  const api = await startApiServer({ dataDir: o.dataDir, address: o.address, port: o.port });
+  const api = await startApiServer({ dataDir: o.dataDir, address: o.address, port: o.port, fsync: o.fsync, log: o.log });
   const kc = kubeconfigYaml({ server: api.url, caCertPem: api.caCertPem, token: api.token });
   if (o.kubeconfigPath) await writeKubeconfig(o.kubeconfigPath, { server: api.url, caCertPem: api.caCertPem, token: api.token });
   const kubeConfig = () => { const k = new KubeConfig(); k.loadFromString(kc); return k; };

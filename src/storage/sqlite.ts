@@ -3,6 +3,7 @@
 //   events:  an append-only log whose AUTOINCREMENT rowid *is* the revision, for watch replay.
 // Every write is one transaction that appends an event and changes the object row, so the two
 // never disagree. Committed events go to watchers through an in-process Broadcaster.
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   Backend, CreateResult, DeleteResult, KV, ListOptions, UpdateResult, WatchEvent, Watcher,
@@ -10,12 +11,33 @@ import type {
 import { Broadcaster } from './broadcaster.js';
 import { PrefixWatcher } from './prefixwatcher.js';
 import { compareKeys, isWellFormedKey, prefixEnd } from './keyrange.js';
+import { asDamage, checkBeforeOpen, createDatabase, quickCheck, StorageDamagedError } from './integrity.js';
+
+/**
+ * When a commit is on disk. 'normal' (synchronous=NORMAL in WAL mode): the commit is handed to the
+ * kernel before the call returns, fsync happens at checkpoints; it survives the process dying, but a
+ * power loss or kernel crash may drop the newest commits. 'always' (synchronous=FULL): fsync of the
+ * WAL at every commit; survives a power loss too, at the cost of one fsync per write.
+ */
+export type FsyncMode = 'normal' | 'always';
 
 export interface SqliteBackendOptions {
   /** Events kept by compact(); older ones are dropped. Default 100_000. */
   historyLimit?: number;
   /** Receives errors thrown by watch listeners (they never reach the writer). Default: a process warning. */
   onListenerError?: (err: unknown) => void;
+  /** Default 'normal'. */
+  fsync?: FsyncMode;
+}
+
+/** What opening the file found, for the server's start-up log. */
+export interface OpenReport {
+  /** PRAGMA synchronous as read back from the connection. */
+  synchronous: string;
+  /** How long PRAGMA quick_check took; 0 for ':memory:'. */
+  quickCheckMs: number;
+  /** Something worth a log line (a torn WAL tail SQLite dropped), or undefined. */
+  note?: string;
 }
 
 export const DEFAULT_HISTORY_LIMIT = 100_000;
@@ -65,8 +87,13 @@ export class SqliteBackend implements Backend {
   private uncommitted: WatchEvent[] = [];
   private txDepth = 0;
   private closed = false;
+  readonly openReport: OpenReport;
 
-  /** `file` is a path or ':memory:'; both take exactly the same code path. */
+  /**
+   * `file` is a path or ':memory:'; both take the same code path, except that a file is checked
+   * before and after SQLite opens it (integrity.ts) and created complete when missing. A damaged
+   * file throws StorageDamagedError.
+   */
   constructor(file: string, options: SqliteBackendOptions = {}) {
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     if (!Number.isInteger(this.historyLimit) || this.historyLimit < 0) {
@@ -76,29 +103,50 @@ export class SqliteBackend implements Backend {
       ?? ((err: unknown) => process.emitWarning(`storage watch listener threw: ${String(err)}`));
     this.broadcaster = new Broadcaster<WatchEvent>(this.onListenerError);
 
-    this.db = new Database(file);
+    const onDisk = file !== ':memory:';
+    let note: string | undefined;
+    let quickCheckMs = 0;
+    if (onDisk) {
+      note = checkBeforeOpen(file);
+      if (!existsSync(file)) createDatabase(file, (p) => new Database(p), migrate);
+    }
     try {
-      // WAL + synchronous=NORMAL: a commit is appended to the -wal file with write(2) before the
-      // call returns, but fsync only happens at checkpoints. Data handed to the kernel survives the
-      // process dying (kill -9, crash): the OS page cache still writes it out. Only a power loss
-      // or kernel crash can drop the newest commits, which this local single-node cluster accepts
-      // in exchange for not paying an fsync per write (synchronous=FULL would).
+      this.db = new Database(file, { fileMustExist: onDisk });
+    } catch (err) {
+      throw asDamage(file, err);
+    }
+    try {
+      // WAL + synchronous=NORMAL (the default 'normal'): a commit is appended to the -wal file with
+      // write(2) before the call returns, but fsync only happens at checkpoints. Data handed to the
+      // kernel survives the process dying (kill -9, crash): the OS page cache still writes it out.
+      // Only a power loss or kernel crash can drop the newest commits, which a local cluster accepts
+      // in exchange for not paying an fsync per write; --fsync always (synchronous=FULL) pays it.
       this.db.pragma('journal_mode = WAL'); // ':memory:' answers 'memory', which is fine
-      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma(`synchronous = ${options.fsync === 'always' ? 'FULL' : 'NORMAL'}`);
       this.db.pragma('busy_timeout = 5000');
       // Checkpoints are where NORMAL pays its fsyncs; the default (every 1000 pages, ~4 MB) capped
       // single-key writes near 6.5k/s here, every 10000 pages (~40 MB of WAL) gives ~20k/s.
       this.db.pragma('wal_autocheckpoint = 10000');
-      this.migrate();
+      if (onDisk) {
+        const started = performance.now();
+        quickCheck(file, this.db);
+        quickCheckMs = Math.round(performance.now() - started);
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        // Files are created initialised (createDatabase): version 0 means the header was damaged.
+        if (version === 0) throw new StorageDamagedError(file, `its schema version is 0, expected ${SCHEMA_VERSION}`);
+      }
+      migrate(this.db);
       this.stmt = prepareStatements(this.db);
       // One wrapper compiled once; nested calls (a write inside batch()) become savepoints.
       this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
       this.rev = this.readHighWaterMark();
       this.committedRev = this.rev;
       this.compacted = (this.stmt.getMeta.get('compacted') as { value: number } | undefined)?.value ?? 0;
+      const synchronous = ['off', 'normal', 'full', 'extra'][this.db.pragma('synchronous', { simple: true }) as number] ?? 'unknown';
+      this.openReport = { synchronous, quickCheckMs, note };
     } catch (err) {
       this.db.close();
-      throw err;
+      throw asDamage(file, err);
     }
   }
 
@@ -287,14 +335,15 @@ export class SqliteBackend implements Backend {
     const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number } | undefined;
     return row?.seq ?? 0;
   }
+}
 
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`storage schema version ${version} is not supported (expected ${SCHEMA_VERSION})`);
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }
+/** Creates the schema of a new database (version 0); any other version than ours is refused. */
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === SCHEMA_VERSION) return;
+  if (version !== 0) throw new Error(`storage schema version ${version} is not supported (expected ${SCHEMA_VERSION})`);
+  db.exec(SCHEMA);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 
 function toKV(row: ObjectRow): KV {

@@ -3,43 +3,20 @@
 // resourceVersions keep growing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { killHard, startUp, stopGracefully, type RunningServer } from '../../src/reliability/crash/server.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
+interface Up { child: RunningServer['child']; core: CoreV1Api }
 
-interface Up { child: ChildProcess; core: CoreV1Api }
-
-/** Starts `everynode up` (one node process, so SIGKILL hits the server itself) and waits for its ready line. */
-function up(dataDir: string): Promise<Up> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'up', '--port', '0', '--data-dir', dataDir, '--no-controller', '--no-scheduler'], {
-    cwd: repo, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/cluster ready at https:\/\/\S+/.test(out) && /kubeconfig written to/.test(out)) {
-        const kc = new KubeConfig();
-        kc.loadFromString(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'));
-        resolve({ child, core: kc.makeApiClient(CoreV1Api) });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`everynode up exited (${code}) before it was ready:\n${out}\n${err}`)));
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+/** `everynode up` as a child process (the crash runner's launcher), with a client-node client. */
+async function up(dataDir: string): Promise<Up> {
+  const server = await startUp({ dataDir });
+  const kc = new KubeConfig();
+  kc.loadFromString(server.kubeconfig);
+  return { child: server.child, core: kc.makeApiClient(CoreV1Api) };
 }
 
 test('acknowledged writes survive kill -9, and resourceVersions continue upwards', async () => {
@@ -87,10 +64,7 @@ test('acknowledged writes survive kill -9, and resourceVersions continue upwards
     assert.ok(Number(after.metadata!.resourceVersion) > Number(list.metadata!.resourceVersion), 'new writes get larger resourceVersions');
   } finally {
     if (first) await killHard(first.child);
-    if (second) {
-      second.child.kill('SIGTERM');
-      await new Promise((r) => second!.child.once('exit', r));
-    }
+    if (second) await stopGracefully(second.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

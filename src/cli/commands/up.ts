@@ -18,6 +18,7 @@ export function upCommand() {
     .option('--address <ip>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', './.everynode')
     .option('--kubeconfig <path>', 'where to write the kubeconfig (default <data-dir>/kubeconfig)')
+    .addOption(new Option('--fsync <mode>', 'normal: a commit survives the process dying, a power loss may drop the newest ones; always: fsync every commit').choices(['normal', 'always'] as const).default('normal' as const))
     .option('--in-memory', 'keep state in memory only (nothing written but the kubeconfig)', false)
     .addOption(new Option('--nodes <n>', 'number of simulated nodes').default(0).argParser(nonNegativeInt('--nodes')))
     .option('--config <file>', 'cluster file describing node pools (see examples/cluster.yaml)')
@@ -33,7 +34,7 @@ export function upCommand() {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const cluster = await startCluster({
-        dataDir: o.inMemory ? null : dataDir, address: o.address, port: o.port, kubeconfigPath: kubeconfig,
+        dataDir: o.inMemory ? null : dataDir, fsync: o.fsync, address: o.address, port: o.port, kubeconfigPath: kubeconfig,
         nodes: o.nodes, configFile: o.config, controller: o.controller, scheduler: o.scheduler, bindDirectly: o.bindDirectly,
         log: (line) => console.error(line),
       });
