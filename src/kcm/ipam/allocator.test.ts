@@ -33,7 +33,9 @@ test('exhaustion: no CIDR, one event per node, one log line for the fleet, retri
   assert.deepEqual(a.observe('n5', []), { kind: 'unavailable', newlyWaiting: true, firstExhaustion: false });
   assert.deepEqual(a.waiting(), ['n4', 'n5']);
   assert.deepEqual(a.removed('n5'), [], 'a waiting node going away frees nothing');
+  assert.deepEqual(a.retryable(), [], 'nothing free yet');
   assert.deepEqual(a.removed('n1'), ['n4']);
+  assert.deepEqual(a.retryable(), ['n4']);
   assert.deepEqual(a.observe('n4', []), { kind: 'assign', cidr: '10.0.0.4/30' });
   assert.deepEqual(a.waiting(), []);
   assert.deepEqual(a.removed('never-seen'), []);

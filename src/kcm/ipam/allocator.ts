@@ -34,6 +34,8 @@ export class NodeCidrAllocator {
 
   /** Nodes refused a CIDR, in the order they were refused (retried when one is freed). */
   waiting(): string[] { return [...this.#waiting]; }
+  /** The waiting nodes worth another try now: all of them once any CIDR is free, else none. */
+  retryable(): string[] { return this.#waiting.size && this.set.free > 0 ? this.waiting() : []; }
   holds(name: string): string | undefined { return this.#held.get(name); }
 
   /**
@@ -79,7 +81,7 @@ export class NodeCidrAllocator {
     this.#waiting.delete(name);
     if (!this.#held.has(name)) return [];
     this.#drop(name);
-    return this.set.free > 0 ? this.waiting() : [];
+    return this.retryable();
   }
 
   #hold(name: string, cidr: string): void {
