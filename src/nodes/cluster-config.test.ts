@@ -48,7 +48,7 @@ test('errors are one line naming the field path', () => {
     ['clusterCIDR: 10.0.0.0\npools: [{name: a, count: 1}]', 'cluster.yaml: clusterCIDR: "10.0.0.0" is not an IPv4 CIDR'],
     ['clusterCIDR: 10.0.0.1/8\npools: [{name: a, count: 1}]', 'cluster.yaml: clusterCIDR: "10.0.0.1/8" has host bits set (did you mean 10.0.0.0/8?)'],
     ['clusterCIDR: "fd00::/48"\npools: [{name: a, count: 1}]', 'cluster.yaml: clusterCIDR: "fd00::/48": only IPv4 CIDRs are supported'],
-    ['clusterCIDR: 10.0.0.0/24\nnodeCIDRMaskSize: 16\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: nodeCIDRMaskSize /16 is larger than clusterCIDR 10.0.0.0/24'],
+    ['clusterCIDR: 10.0.0.0/24\nnodeCIDRMaskSize: 16\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: a /16 node CIDR is larger than clusterCIDR 10.0.0.0/24 itself; it must be at least 24'],
     ['nodeCIDRMaskSize: 33\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: '],
     ['nodeCIDRMaskSize: 24.5\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: '],
     ['clusterCIDR: 0.0.0.0/0\nnodeCIDRMaskSize: 32\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: clusterCIDR 0.0.0.0/0 in /32 blocks makes 4294967296 node CIDRs'],

@@ -104,7 +104,7 @@ test('mask sizes: the block count is 2^(mask - prefix); a block may be the whole
 });
 
 test('invalid configurations are one-line errors', () => {
-  assert.match(errorOf('10.0.0.0/24', 16), /larger than clusterCIDR/);
+  assert.equal(errorOf('10.0.0.0/24', 16), 'nodeCIDRMaskSize: a /16 node CIDR is larger than clusterCIDR 10.0.0.0/24 itself; it must be at least 24');
   assert.match(errorOf('10.0.0.0/8', 33), /from 1 to 32/);
   assert.match(errorOf('10.0.0.0/8', 0), /from 1 to 32/);
   assert.match(errorOf('10.0.0.0/8', 24.5), /integer/);

@@ -13,8 +13,8 @@ export const MAX_NODE_CIDR_BITS = 24;
 
 /** Why `/maskSize` blocks cannot cut this cluster CIDR (kube-controller-manager refuses to start), if they cannot. */
 export function maskSizeProblem(clusterCIDR: string, c: Cidr, maskSize: number): string | undefined {
-  if (!Number.isInteger(maskSize) || maskSize < 1 || maskSize > 32) return `nodeCIDRMaskSize ${maskSize} must be an integer from 1 to 32`;
-  if (maskSize < c.prefix) return `nodeCIDRMaskSize /${maskSize} is larger than clusterCIDR ${clusterCIDR} itself; it must be at least ${c.prefix}`;
+  if (!Number.isInteger(maskSize) || maskSize < 1 || maskSize > 32) return `must be an integer from 1 to 32, got ${maskSize}`;
+  if (maskSize < c.prefix) return `a /${maskSize} node CIDR is larger than clusterCIDR ${clusterCIDR} itself; it must be at least ${c.prefix}`;
   if (maskSize - c.prefix > MAX_NODE_CIDR_BITS) return `clusterCIDR ${clusterCIDR} in /${maskSize} blocks makes ${2 ** (maskSize - c.prefix)} node CIDRs, more than ${2 ** MAX_NODE_CIDR_BITS}; use a smaller nodeCIDRMaskSize or clusterCIDR`;
   return undefined;
 }
@@ -39,7 +39,7 @@ export class CidrSet {
     const c = parseIPv4Cidr(clusterCIDR);
     if ('error' in c) return c;
     const problem = maskSizeProblem(clusterCIDR, c, maskSize);
-    return problem ? { error: problem } : new CidrSet(c, maskSize);
+    return problem ? { error: `nodeCIDRMaskSize: ${problem}` } : new CidrSet(c, maskSize);
   }
 
   /** Node CIDRs the range holds. */
