@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonSet, Pod } from '../api/types.js';
-import { convergedStatusProblems, podPlacementProblems, statusClaimsConverged } from './checks.js';
+import { benchNodeCIDRMaskSize, convergedStatusProblems, ipamProblems, podPlacementProblems, statusClaimsConverged } from './checks.js';
+import { CidrSet } from '../kcm/ipam/cidrset.js';
+import { sizeList } from '../cli/commands/bench.js';
 
 const exact = (n: number): DaemonSet => ({
   metadata: { generation: 2 },
@@ -36,4 +38,30 @@ test('placement: one Ready pod with the image on each expected node, nowhere els
   assert.deepEqual(podPlacementProblems([pod('a', 'n1'), pod('b', 'n1', { ready: false }), pod('c', 'n9'), pod('e', 'n2', { image: 'a:v0' })], nodes, 'a:v1'), [
     '1 nodes with two or more pods: n1×2', '1 nodes without a pod: n3', '1 pods on unexpected nodes: c→n9', '1 pods not Ready: b', '1 pods not running a:v1: e',
   ]);
+});
+
+test('node IPAM check: every node a CIDR, no CIDR on two nodes', () => {
+  assert.deepEqual(ipamProblems(new Map([['a', '10.0.0.0/24'], ['b', '10.0.1.0/24']]), 2), []);
+  assert.deepEqual(ipamProblems(new Map([['a', '10.0.0.0/24']]), 3), ['2 of 3 nodes have no pod CIDR']);
+  assert.deepEqual(ipamProblems(new Map([['a', '10.0.0.0/24'], ['b', '10.0.0.0/24']]), 2), ['1 pod CIDRs are held by more than one node']);
+});
+
+test('the bench range fits every size it accepts: /24 up to 65,536 nodes, smaller blocks beyond', () => {
+  assert.equal(benchNodeCIDRMaskSize(1), 24);
+  assert.equal(benchNodeCIDRMaskSize(50_000), 24);
+  assert.equal(benchNodeCIDRMaskSize(65_536), 24);
+  assert.equal(benchNodeCIDRMaskSize(65_537), 25);
+  assert.equal(benchNodeCIDRMaskSize(100_000), 25);
+  for (const n of [1, 50_000, 65_537, 100_000, 1_000_000]) {
+    const set = CidrSet.create('10.0.0.0/8', benchNodeCIDRMaskSize(n));
+    assert.ok(!('error' in set) && set.capacity >= n, String(n));
+  }
+});
+
+test('bench --nodes: up to 1,000,000, no longer 10,000', () => {
+  assert.deepEqual(sizeList('1000,50000,100000'), [1000, 50_000, 100_000]);
+  assert.deepEqual(sizeList('1000000'), [1_000_000]);
+  assert.throws(() => sizeList('1000001'), /from 1 to 1000000/);
+  assert.throws(() => sizeList('0'), /from 1 to 1000000/);
+  assert.throws(() => sizeList('1e5'), /from 1 to 1000000/);
 });

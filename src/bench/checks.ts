@@ -62,3 +62,22 @@ export function podPlacementProblems(pods: readonly Pod[], expectedNodes: Readon
   report(`pods not running ${image}`, wrongImage);
   return out;
 }
+
+/** Missing or duplicated pod CIDRs among the nodes' (name → CIDR). */
+export function ipamProblems(cidrs: ReadonlyMap<string, string>, expected: number): string[] {
+  const problems: string[] = [];
+  if (cidrs.size < expected) problems.push(`${expected - cidrs.size} of ${expected} nodes have no pod CIDR`);
+  const holders = new Map<string, number>();
+  for (const c of cidrs.values()) holders.set(c, (holders.get(c) ?? 0) + 1);
+  const shared = [...holders.values()].filter((k) => k > 1).length;
+  if (shared) problems.push(`${shared} pod CIDRs are held by more than one node`);
+  return problems;
+}
+
+/**
+ * The bench's node CIDR size: upstream's /24 in 10.0.0.0/8 up to 65,536 nodes, smaller blocks
+ * beyond, so every size the bench accepts fits the range.
+ */
+export function benchNodeCIDRMaskSize(nodes: number): number {
+  return Math.max(24, 8 + Math.ceil(Math.log2(Math.max(1, nodes))));
+}

@@ -14,6 +14,7 @@ import { startCluster, type Cluster } from '../cli/cluster.js';
 import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { FleetTracker } from './fleet.js';
+import { benchNodeCIDRMaskSize, ipamProblems } from './checks.js';
 
 export const NS = 'bench';
 
@@ -23,6 +24,14 @@ export interface BenchClusterOptions {
   /** Run the DaemonSet controller as a separate process (so its RSS/CPU can be read apart). */
   externalController?: boolean;
   log: (line: string) => void;
+}
+
+/** What the node IPAM controller did for the fleet: checked once the nodes are Ready. */
+export interface IpamOutcome {
+  /** From the cluster's start until every node carried a pod CIDR. */
+  allAssignedMs: number;
+  /** Nodes without a CIDR, or CIDRs held by two nodes: a correctness failure of the run. */
+  problems: string[];
 }
 
 /** Wakes waiters whenever a watched thing changes; predicates are re-checked then and every 100 ms. */
@@ -55,6 +64,7 @@ export class BenchCluster {
   readonly #stop = new AbortController();
   readonly #running: Promise<unknown>[] = [];
   #child: ChildProcess | undefined;
+  ipam: IpamOutcome = { allAssignedMs: NaN, problems: ['not checked'] };
 
   private constructor(readonly cluster: Cluster, readonly dir: string, readonly o: BenchClusterOptions) {
     const kc = cluster.kubeConfig();
@@ -76,7 +86,10 @@ export class BenchCluster {
     const dir = mkdtempSync(join(tmpdir(), 'everynode-bench-'));
     // Instant readiness: the bench measures the control plane, not simulated container start-up.
     const configFile = join(dir, 'cluster.yaml');
-    writeFileSync(configFile, JSON.stringify({ pools: [{ name: 'node', count: o.nodes, pods: { startupDelay: 0, readinessDelay: 0 } }] }));
+    writeFileSync(configFile, JSON.stringify({
+      clusterCIDR: '10.0.0.0/8', nodeCIDRMaskSize: benchNodeCIDRMaskSize(o.nodes),
+      pools: [{ name: 'node', count: o.nodes, pods: { startupDelay: 0, readinessDelay: 0 } }],
+    }));
     const dataDir = o.onDisk ? join(dir, 'data') : null;
     if (dataDir) mkdirSync(dataDir);
     // The controller runs as `everynode up` runs it (a worker thread of its own), or as its own
@@ -89,8 +102,8 @@ export class BenchCluster {
     b.#running.push(b.pods.start(signal), b.daemonSets.start(signal));
     try {
       const t0 = performance.now();
-      await b.#waitNodesReady(o.nodes);
-      o.log(`bench: ${o.nodes} nodes Ready after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      await b.#waitNodesReady(o.nodes, t0);
+      o.log(`bench: ${o.nodes} nodes Ready after ${((performance.now() - t0) / 1000).toFixed(1)} s; all with a pod CIDR after ${(b.ipam.allAssignedMs / 1000).toFixed(1)} s${b.ipam.problems.length ? ` — ${b.ipam.problems.join('; ')}` : ''}`);
       await b.client.request('POST', '/api/v1/namespaces', { metadata: { name: NS } });
       await Promise.all([b.pods.waitForSync(), b.daemonSets.waitForSync()]);
       const settledMs = await settle();
@@ -117,20 +130,29 @@ export class BenchCluster {
 
   get controllerPid(): number | undefined { return this.#child?.pid; }
 
-  async #waitNodesReady(n: number): Promise<void> {
+  /** Waits for N Ready nodes, then (bounded) for each to carry a pod CIDR, and checks those are distinct. */
+  async #waitNodesReady(n: number, t0: number): Promise<void> {
     const nodes = new Informer<Node & KObject>(this.client, '/api/v1/nodes');
     const ready = new Set<string>();
+    const cidrs = new Map<string, string>();
     const changes = new Changes();
     const seen = (node: Node) => {
+      const name = node.metadata!.name!;
       const ok = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      if (ok) ready.add(node.metadata!.name!); else ready.delete(node.metadata!.name!);
+      if (ok) ready.add(name); else ready.delete(name);
+      const cidr = node.spec?.podCIDRs?.[0];
+      if (cidr) cidrs.set(name, cidr);
       changes.notify();
     };
-    nodes.addHandler({ onAdd: seen, onUpdate: (_o, x) => seen(x), onDelete: (x) => { ready.delete(x.metadata!.name!); changes.notify(); } });
+    nodes.addHandler({ onAdd: seen, onUpdate: (_o, x) => seen(x), onDelete: (x) => { ready.delete(x.metadata!.name!); cidrs.delete(x.metadata!.name!); changes.notify(); } });
     const stop = new AbortController();
     const run = nodes.start(stop.signal);
     try {
       await changes.waitFor(() => ready.size >= n, 60_000 + n * 20, `${n} Ready nodes`);
+      const problems: string[] = [];
+      const tAll = await changes.waitFor(() => cidrs.size >= n, 30_000 + n, `${n} nodes with a pod CIDR`).catch((e: Error) => { problems.push(e.message); return NaN; });
+      problems.push(...ipamProblems(cidrs, n));
+      this.ipam = { allAssignedMs: tAll - t0, problems };
     } finally {
       stop.abort();
       await run;

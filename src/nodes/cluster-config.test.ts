@@ -45,12 +45,32 @@ test('errors are one line naming the field path', () => {
     ['pools: []', 'cluster.yaml: pools: '],
     ['', 'cluster.yaml: pools: '],
     ['pools: [{name: a, count: 1}]\nfoo: [', 'cluster.yaml: '],
+    ['clusterCIDR: 10.0.0.0\npools: [{name: a, count: 1}]', 'cluster.yaml: clusterCIDR: "10.0.0.0" is not an IPv4 CIDR'],
+    ['clusterCIDR: 10.0.0.1/8\npools: [{name: a, count: 1}]', 'cluster.yaml: clusterCIDR: "10.0.0.1/8" has host bits set (did you mean 10.0.0.0/8?)'],
+    ['clusterCIDR: "fd00::/48"\npools: [{name: a, count: 1}]', 'cluster.yaml: clusterCIDR: "fd00::/48": only IPv4 CIDRs are supported'],
+    ['clusterCIDR: 10.0.0.0/24\nnodeCIDRMaskSize: 16\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: a /16 node CIDR is larger than clusterCIDR 10.0.0.0/24 itself; it must be at least 24'],
+    ['nodeCIDRMaskSize: 33\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: '],
+    ['nodeCIDRMaskSize: 24.5\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: '],
+    ['clusterCIDR: 0.0.0.0/0\nnodeCIDRMaskSize: 32\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeCIDRMaskSize: clusterCIDR 0.0.0.0/0 in /32 blocks makes 4294967296 node CIDRs'],
+    ['nodeAddressCIDR: 10.1.0.0/16\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeAddressCIDR: 10.1.0.0/16 overlaps clusterCIDR 10.0.0.0/8'],
+    ['nodeAddressCIDR: 192.168.0.0/29\npools: [{name: a, count: 7}]', 'cluster.yaml: nodeAddressCIDR: 192.168.0.0/29 holds 6 node addresses but the pools plan 7 nodes'],
+    ['nodeAddressCIDR: 12\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeAddressCIDR: '],
   ];
   for (const [text, prefix] of cases) {
     const msg = bad(text);
     assert.ok(msg.startsWith(prefix), `${JSON.stringify(text)} → ${msg}`);
     assert.ok(!msg.includes('\n'), msg);
   }
+});
+
+test('address ranges: defaults fit 65,536 nodes; pools are not capped below what the ranges hold', () => {
+  const c = defaultConfig(0);
+  assert.deepEqual([c.clusterCIDR, c.nodeCIDRMaskSize, c.nodeAddressCIDR], ['10.0.0.0/8', 24, '172.16.0.0/12']);
+  assert.equal(defaultConfig(100_000).pools[0].count, 100_000);
+  const tiny = parseClusterConfig('clusterCIDR: 10.0.0.0/28\nnodeCIDRMaskSize: 30\nnodeAddressCIDR: 192.168.0.0/29\npools: [{name: a, count: 6}]');
+  assert.deepEqual([tiny.clusterCIDR, tiny.nodeCIDRMaskSize, tiny.nodeAddressCIDR], ['10.0.0.0/28', 30, '192.168.0.0/29']);
+  // More nodes than pod CIDRs is not a config error: upstream refuses the surplus at run time.
+  assert.equal(parseClusterConfig('clusterCIDR: 10.0.0.0/28\nnodeCIDRMaskSize: 30\npools: [{name: a, count: 6}]').pools[0].count, 6);
 });
 
 test('rules: glob and regex image matching, first match wins', () => {

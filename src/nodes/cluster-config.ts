@@ -4,6 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseQuantity } from '../api/quantity.js';
 import { isDNS1123Label, isQualifiedName, isValidLabelValue } from '../api/validation.js';
+import { hostAddress, hostCount, overlaps, parseIPv4Cidr, type Cidr } from '../kcm/ipam/cidr.js';
+import { maskSizeProblem } from '../kcm/ipam/cidrset.js';
 
 const quantity = z.union([z.string(), z.number()]).transform((v) => String(v))
   .refine((v) => parseQuantity(v) !== undefined && !v.startsWith('-'), { error: (i) => `invalid quantity ${JSON.stringify(String(i.input))}` });
@@ -29,6 +31,11 @@ const TaintSchema = z.strictObject({
   key: z.string().refine((k) => isQualifiedName(k).length === 0, { error: 'invalid taint key' }),
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+const ipv4Cidr = z.string().superRefine((v, ctx) => {
+  const c = parseIPv4Cidr(v);
+  if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
 });
 
 const regex = z.string().refine((r) => { try { new RegExp(r); return true; } catch { return false; } }, { error: 'invalid regular expression' });
@@ -64,7 +71,8 @@ const CapacitySchema = z.strictObject({
 
 const PoolSchema = z.strictObject({
   name: z.string().refine((n) => isDNS1123Label(n).length === 0, { error: 'must be a DNS label (lowercase letters, digits, -)' }),
-  count: z.number().int().min(0).max(10000),
+  // No cap of its own: the fleet is bounded by nodeAddressCIDR (checked below) and memory.
+  count: z.number().int().min(0),
   namePrefix: z.string().optional(),
   labels: labels.default({}),
   annotations: z.record(z.string(), z.string()).default({}),
@@ -88,6 +96,15 @@ export const ClusterConfigSchema = z.strictObject({
    * and the grace period grows with it, so that thousands of idle simulated nodes stay cheap.
    */
   maxLeaseRenewalsPerSecond: z.number().positive().default(100),
+  /**
+   * kube-controller-manager --cluster-cidr: the range the node IPAM controller cuts into one pod
+   * CIDR per node. The default's 65,536 /24 blocks (upstream's default mask) fit 65,536 nodes.
+   */
+  clusterCIDR: ipv4Cidr.default('10.0.0.0/8'),
+  /** kube-controller-manager --node-cidr-mask-size: the prefix length of each node's pod CIDR. */
+  nodeCIDRMaskSize: z.number().int().min(1).max(32).default(24),
+  /** Where simulated nodes' InternalIPs come from, one host address per node in plan order. */
+  nodeAddressCIDR: ipv4Cidr.default('172.16.0.0/12'),
   pools: z.array(PoolSchema).min(1),
 }).superRefine((c, ctx) => {
   const seen = new Set<string>();
@@ -95,6 +112,13 @@ export const ClusterConfigSchema = z.strictObject({
     if (seen.has(p.namePrefix)) ctx.addIssue({ code: 'custom', path: ['pools', i, 'namePrefix'], message: `duplicate node name prefix "${p.namePrefix}"` });
     seen.add(p.namePrefix);
   });
+  const cluster = parseIPv4Cidr(c.clusterCIDR), nodes = parseIPv4Cidr(c.nodeAddressCIDR);
+  if ('error' in cluster || 'error' in nodes) return; // already reported on the field
+  const maskProblem = maskSizeProblem(c.clusterCIDR, cluster, c.nodeCIDRMaskSize);
+  if (maskProblem) ctx.addIssue({ code: 'custom', path: ['nodeCIDRMaskSize'], message: maskProblem });
+  if (overlaps(cluster, nodes)) ctx.addIssue({ code: 'custom', path: ['nodeAddressCIDR'], message: `${c.nodeAddressCIDR} overlaps clusterCIDR ${c.clusterCIDR}: node and pod addresses must not collide` });
+  const planned = c.pools.reduce((n, p) => n + p.count, 0);
+  if (planned > hostCount(nodes)) ctx.addIssue({ code: 'custom', path: ['nodeAddressCIDR'], message: `${c.nodeAddressCIDR} holds ${hostCount(nodes)} node addresses but the pools plan ${planned} nodes` });
 });
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 
@@ -123,11 +147,26 @@ export function defaultConfig(n: number): ClusterConfig {
   return ClusterConfigSchema.parse({ pools: [{ name: 'node', count: n }] });
 }
 
-/** Deterministic node names for a config: `${namePrefix}-${i}` per pool, with a cluster-wide ordinal. */
-export function plannedNodes(c: ClusterConfig): { pool: Pool; name: string; ordinal: number }[] {
-  const out: { pool: Pool; name: string; ordinal: number }[] = [];
-  for (const pool of c.pools) for (let i = 0; i < pool.count; i++) out.push({ pool, name: `${pool.namePrefix}-${i}`, ordinal: out.length });
+export interface PlannedNode { pool: Pool; name: string; ordinal: number; address: string }
+
+/**
+ * Deterministic node names for a config: `${namePrefix}-${i}` per pool, with a cluster-wide
+ * ordinal and the InternalIP it gives: the ordinal-th host of nodeAddressCIDR.
+ */
+export function plannedNodes(c: ClusterConfig): PlannedNode[] {
+  const out: PlannedNode[] = [];
+  const addresses = nodeAddressRange(c);
+  for (const pool of c.pools) {
+    for (let i = 0; i < pool.count; i++) out.push({ pool, name: `${pool.namePrefix}-${i}`, ordinal: out.length, address: hostAddress(addresses, out.length) });
+  }
   return out;
+}
+
+/** nodeAddressCIDR, parsed (the schema has validated it). */
+export function nodeAddressRange(c: ClusterConfig): Cidr {
+  const r = parseIPv4Cidr(c.nodeAddressCIDR);
+  if ('error' in r) throw new Error(`nodeAddressCIDR: ${r.error}`); // unreachable for a parsed config
+  return r;
 }
 
 /** Glob for images: `*` any run, `?` one character, everything else literal. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from '../api/types.js';
 import { ClusterConfigSchema } from './cluster-config.js';
-import { isSimulated, newLease, placementResolver, registrationPatches, renewedLease, sameConditions } from './registration.js';
+import { isSimulated, newLease, placementResolver, plannedNode, registrationPatches, renewedLease, sameConditions } from './registration.js';
+import { plannedNodes } from './cluster-config.js';
 
 const config = ClusterConfigSchema.parse({ pools: [{ name: 'gpu', count: 2, capacity: { cpu: '8' } }, { name: 'web', count: 1 }] });
 const node = (name: string, annotations: Record<string, string> = {}, status?: Node['status']): Node => ({ metadata: { name, uid: `uid-${name}`, annotations }, ...(status ? { status } : {}) });
@@ -30,6 +31,26 @@ test('registration fills what a bare Node lacks and nothing else', () => {
   const userCapacity = registrationPatches({ metadata: { name: 'x' }, status: { capacity: { cpu: '64' } } }, place, 0);
   assert.equal(userCapacity.status?.capacity, undefined);
   assert.deepEqual(userCapacity.status?.allocatable, { cpu: '64' });
+});
+
+test('planned nodes carry no pod CIDR (node IPAM assigns it) and an InternalIP from nodeAddressCIDR in plan order', () => {
+  const small = ClusterConfigSchema.parse({ nodeAddressCIDR: '192.168.7.0/29', pools: [{ name: 'a', count: 2 }, { name: 'b', count: 4 }] });
+  const plan = plannedNodes(small);
+  assert.deepEqual(plan.map((p) => p.address), ['192.168.7.1', '192.168.7.2', '192.168.7.3', '192.168.7.4', '192.168.7.5', '192.168.7.6']);
+  const n = plannedNode(plan[5].pool, plan[5].name, plan[5].ordinal, 0, plan[5].address);
+  assert.equal(n.metadata?.name, 'b-3');
+  assert.equal(n.spec?.podCIDR, undefined);
+  assert.equal(n.spec?.podCIDRs, undefined);
+  assert.equal(n.spec?.providerID, 'everynode://b-3');
+  assert.deepEqual(n.status?.addresses, [{ type: 'InternalIP', address: '192.168.7.6' }, { type: 'Hostname', address: 'b-3' }]);
+  // The default range gives the addresses nodes had before it was configurable.
+  assert.equal(plannedNodes(config)[2].address, '172.16.0.3');
+  // A Node created by hand gets a hashed address inside the range, the same each time.
+  const place = placementResolver(small);
+  const byHand = place(node('byhand'));
+  assert.match(byHand.address, /^192\.168\.7\.[1-6]$/);
+  assert.equal(registrationPatches(node('byhand'), byHand, 0).status?.addresses instanceof Array, true);
+  assert.deepEqual((registrationPatches(node('byhand'), byHand, 0).status?.addresses as unknown[])[0], { type: 'InternalIP', address: byHand.address });
 });
 
 test('opt-out annotation', () => {

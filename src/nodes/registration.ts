@@ -4,8 +4,9 @@
 import type { Lease, Node, NodeCondition } from '../api/types.js';
 import { rfc3339Micro } from '../api/meta.js';
 import type { ClusterConfig, Pool } from './cluster-config.js';
-import { defaultConfig, plannedNodes } from './cluster-config.js';
+import { defaultConfig, nodeAddressRange, plannedNodes } from './cluster-config.js';
 import { initialNode } from './node.js';
+import { hostAddress } from '../kcm/ipam/cidr.js';
 
 /** Opt-out annotation: a Node carrying `everynode.dev/simulate: "false"` is left alone. */
 export const SIMULATE_ANNOTATION = 'everynode.dev/simulate';
@@ -15,24 +16,28 @@ export const LEASE_DURATION_SECONDS = 40;
 
 export const isSimulated = (node: Node) => node.metadata?.annotations?.[SIMULATE_ANNOTATION] !== 'false';
 
-export interface NodePlacement { pool: Pool; ordinal: number }
+/** A node's pool, its cluster-wide ordinal and the InternalIP that ordinal gives. */
+export interface NodePlacement { pool: Pool; ordinal: number; address: string }
 
 /**
  * Finds each node's pool and address ordinal: planned nodes by name; others by their pool
  * annotation (or the default pool) with an ordinal hashed from the name above the planned
- * range, so the address is stable across restarts without any allocator state.
+ * range, so the address is stable across restarts without any allocator state. (Hashed
+ * addresses wrap within nodeAddressCIDR and may collide; nothing routes to them.)
  */
 export function placementResolver(config: ClusterConfig): (node: Node) => NodePlacement {
-  const planned = new Map(plannedNodes(config).map((p) => [p.name, { pool: p.pool, ordinal: p.ordinal }]));
+  const planned = new Map(plannedNodes(config).map((p) => [p.name, { pool: p.pool, ordinal: p.ordinal, address: p.address }]));
   const byName = new Map(config.pools.map((p) => [p.name, p]));
   const fallback = defaultConfig(0).pools[0];
   const base = planned.size;
+  const addresses = nodeAddressRange(config);
   return (node) => {
     const name = node.metadata?.name ?? '';
     const hit = planned.get(name);
     if (hit) return hit;
     const pool = byName.get(node.metadata?.annotations?.[POOL_ANNOTATION] ?? '') ?? fallback;
-    return { pool, ordinal: base + (fnv1a(name) % 50_000) };
+    const ordinal = base + (fnv1a(name) % 50_000);
+    return { pool, ordinal, address: hostAddress(addresses, ordinal) };
   };
 }
 
@@ -42,10 +47,17 @@ function fnv1a(s: string): number {
   return h;
 }
 
-/** The Node for a planned pool member, named `${namePrefix}-${index}`. */
-export function plannedNode(pool: Pool, name: string, ordinal: number, nowMs: number): Node {
+/**
+ * The Node for a planned pool member, named `${namePrefix}-${index}`, with its InternalIP and
+ * without a pod CIDR: that is the node IPAM controller's to assign once the Node exists, as
+ * kube-controller-manager's range allocator does (a kubelet never picks its own).
+ */
+export function plannedNode(pool: Pool, name: string, ordinal: number, nowMs: number, address: string): Node {
   const index = Number(name.slice(pool.namePrefix.length + 1));
-  return initialNode(pool, index, nowMs, ordinal);
+  const node = initialNode(pool, index, nowMs, ordinal);
+  const { podCIDR: _cidr, podCIDRs: _cidrs, ...spec } = node.spec ?? {};
+  const addresses = node.status?.addresses?.map((a) => (a.type === 'InternalIP' ? { ...a, address } : a));
+  return { ...node, spec, status: { ...node.status, addresses } };
 }
 
 /**
@@ -69,7 +81,7 @@ export function registrationPatches(node: Node, place: NodePlacement, nowMs: num
   const status: Record<string, unknown> = {};
   if (!s.capacity || !Object.keys(s.capacity).length) status.capacity = template.status!.capacity;
   if (!s.allocatable || !Object.keys(s.allocatable).length) status.allocatable = s.capacity && Object.keys(s.capacity).length ? s.capacity : template.status!.allocatable;
-  if (!s.addresses?.length) status.addresses = [{ type: 'InternalIP', address: template.status!.addresses![0].address }, { type: 'Hostname', address: name }];
+  if (!s.addresses?.length) status.addresses = [{ type: 'InternalIP', address: place.address }, { type: 'Hostname', address: name }];
   if (!s.nodeInfo?.kubeletVersion) status.nodeInfo = { ...template.status!.nodeInfo, machineID: hexOf(`m/${name}`), systemUUID: hexOf(`u/${name}`), bootID: hexOf(`b/${name}/${nowMs}`) };
   if (!s.daemonEndpoints?.kubeletEndpoint?.Port) status.daemonEndpoints = { kubeletEndpoint: { Port: 10250 } };
   return {

@@ -144,7 +144,7 @@ export class NodeSimulator implements Runnable {
     await Promise.all(missing.map((p) => this.#limit.run(async () => {
       if (signal.aborted) return;
       try {
-        await this.#client.request('POST', '/api/v1/nodes', plannedNode(p.pool, p.name, p.ordinal, this.#now()));
+        await this.#client.request('POST', '/api/v1/nodes', plannedNode(p.pool, p.name, p.ordinal, this.#now(), p.address));
       } catch (err) {
         if (!(err instanceof ApiStatusError && err.code === 409)) this.#log(`node-simulator: create node ${p.name}: ${(err as Error).message}`);
       }
