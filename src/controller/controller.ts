@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/types.js';
 import { controllerRefOf, keyOf } from '../api/meta.js';
-import { ApiStatusError, RawClient, type RawClientOptions } from '../kube/client.js';
+import { ApiStatusError, RawClient, isAborted, type RawClientOptions } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
@@ -166,7 +166,8 @@ export class DaemonSetController implements Runnable {
       // else means the core could not handle this object (malformed, or a bug): say so on the
       // object itself, where `kubectl describe` shows it, and keep serving the other DaemonSets.
       const ds = this.caches.daemonSets.get(key);
-      if (ds && !(err instanceof ApiStatusError)) this.events.record(ds, syncFailedEvent(message));
+      // A request aborted because we stopped (or lost the lease) is neither.
+      if (ds && !(err instanceof ApiStatusError) && !isAborted(err)) this.events.record(ds, syncFailedEvent(message));
       this.queue.addRateLimited(key);
     });
   }

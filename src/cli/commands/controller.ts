@@ -188,25 +188,26 @@ async function runController(kc: KubeConfig, cfg: RunConfig, o: { namespace?: st
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
-  const metrics = new ControllerMetrics();
-  const uninstall = metrics.install({ daemonset: cfg.workers });
+  // Recorded only when someone can scrape them: the hooks then cost nothing on the hot paths.
+  const metrics = cfg.metrics ? new ControllerMetrics() : undefined;
+  const uninstall = metrics?.install({ daemonset: cfg.workers });
   const leading = new AbortController();
   stop.signal.addEventListener('abort', () => leading.abort(), { once: true });
   const c = new DaemonSetController(kc, {
     namespace: o.namespace, bindDirectly: o.bindDirectly, workers: cfg.workers, log: o.log,
-    client: { signal: leading.signal }, metrics: metrics.daemonSets,
+    client: { signal: leading.signal }, metrics: metrics?.daemonSets,
   });
   const electionClient = cfg.election ? new RawClient(kc) : undefined;
   const elector = cfg.election && electionClient
-    ? new LeaderElector(electionClient, { ...cfg.election, identity: o.identity ?? defaultIdentity(), log: o.log, onLeading: (l) => metrics.leading(cfg.election!.name, l) })
+    ? new LeaderElector(electionClient, { ...cfg.election, identity: o.identity ?? defaultIdentity(), log: o.log, onLeading: (l) => metrics?.leading(cfg.election!.name, l) })
     : undefined;
-  if (cfg.election) metrics.leading(cfg.election.name, false);
+  if (cfg.election) metrics?.leading(cfg.election.name, false);
 
   const servers: { close(): Promise<void> }[] = [];
-  const stopAll = async () => { for (const s of servers) await s.close(); uninstall(); electionClient?.close(); };
+  const stopAll = async () => { for (const s of servers) await s.close(); uninstall?.(); electionClient?.close(); };
   try {
-    if (cfg.metrics) {
-      const s = await serve(cfg.metrics, { '/metrics': async () => ({ status: 200, ...(await metrics.text().then((t) => ({ body: t.body, contentType: t.contentType }))) }) });
+    if (cfg.metrics && metrics) {
+      const s = await serve(cfg.metrics, { '/metrics': async () => ({ status: 200, ...(await metrics.text()) }) });
       servers.push(s);
       o.log(`everynode: serving metrics on ${s.url}/metrics`);
     }
