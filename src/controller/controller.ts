@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/types.js';
 import { controllerRefOf, keyOf } from '../api/meta.js';
-import { ApiStatusError, RawClient } from '../kube/client.js';
+import { ApiStatusError, RawClient, isAborted, type RawClientOptions } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
@@ -24,6 +24,15 @@ export interface ControllerOptions {
   bindDirectly?: boolean;
   workers?: number;
   log?: (line: string) => void;
+  /** Options of the controller's API client, e.g. a signal that cancels its in-flight writes when leadership is lost. */
+  client?: RawClientOptions;
+  /** Counts the pods it creates and deletes (everynode_daemonset_pods_*_total). */
+  metrics?: DaemonSetWriteMetrics;
+}
+
+export interface DaemonSetWriteMetrics {
+  podCreated(namespace: string, daemonSet: string): void;
+  podDeleted(namespace: string, daemonSet: string): void;
 }
 
 export const BIND_ANNOTATION = 'everynode.dev/bind';
@@ -46,7 +55,7 @@ export class DaemonSetController implements Runnable {
   readonly client: RawClient;
   readonly caches: Caches;
   // client-go's default controller rate limiter: 5 ms → 1000 s per key, 10 qps / 100 burst overall.
-  readonly queue = new WorkQueue<string>({ baseDelayMs: 5, maxDelayMs: 1_000_000, bucket: { qps: 10, burst: 100 } });
+  readonly queue = new WorkQueue<string>({ name: 'daemonset', baseDelayMs: 5, maxDelayMs: 1_000_000, bucket: { qps: 10, burst: 100 } });
   readonly expectations = new Expectations();
   readonly backoff = new Map<string, BackoffState>();
   private readonly reconciler: Reconciler;
@@ -54,7 +63,7 @@ export class DaemonSetController implements Runnable {
   private readonly eventSink: EventSink;
 
   constructor(kc: KubeConfig, readonly opts: ControllerOptions = {}) {
-    this.client = new RawClient(kc);
+    this.client = new RawClient(kc, opts.client);
     const ns = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
     this.caches = {
       daemonSets: new Informer(this.client, `/apis/apps/v1${ns}/daemonsets`),
@@ -155,7 +164,9 @@ export class DaemonSetController implements Runnable {
     return this.queue.work(async (key) => {
       const r = await this.reconciler.reconcile(key);
       this.queue.forget(key);
-      if (r.requeueAfterMs !== undefined) this.queue.addAfter(key, r.requeueAfterMs);
+      if (r.requeueAfterMs === undefined) return 'success';
+      this.queue.addAfter(key, r.requeueAfterMs);
+      return 'requeue_after';
     }, (key, err) => {
       const message = err instanceof Error ? err.message : String(err);
       this.opts.log?.(`daemonset-controller: sync ${key} failed: ${message}`);
@@ -163,7 +174,8 @@ export class DaemonSetController implements Runnable {
       // else means the core could not handle this object (malformed, or a bug): say so on the
       // object itself, where `kubectl describe` shows it, and keep serving the other DaemonSets.
       const ds = this.caches.daemonSets.get(key);
-      if (ds && !(err instanceof ApiStatusError)) this.events.record(ds, syncFailedEvent(message));
+      // A request aborted because we stopped (or lost the lease) is neither.
+      if (ds && !(err instanceof ApiStatusError) && !isAborted(err)) this.events.record(ds, syncFailedEvent(message));
       this.queue.addRateLimited(key);
     });
   }

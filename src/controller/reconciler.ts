@@ -149,6 +149,7 @@ export class Reconciler {
     for (const r of results) {
       if (r.ok) {
         this.events.record(ds, podCreatedEvent(r.value.metadata?.name ?? ''));
+        this.c.opts.metrics?.podCreated(ns, ds.metadata!.name!);
       } else {
         expectations.creationFailed(key);
         failed ??= r.error;
@@ -162,6 +163,7 @@ export class Reconciler {
       try {
         await this.c.client.request('DELETE', `${podsPath(ns)}/${enc(d.name)}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
         this.events.record(ds, podDeletedEvent(d.name));
+        this.c.opts.metrics?.podDeleted(ns, ds.metadata!.name!);
       } catch (err) {
         expectations.deletionObserved(key, deleteUids[i]);
         if (isNotFound(err)) return;

@@ -8,7 +8,7 @@
 //   idle watch; a stream silent for `idleTimeoutMs` is abandoned and the informer re-watches.
 // Authentication and TLS come from the RawClient (client-node's KubeConfig), so it works against
 // any cluster.
-import type { RawClient } from './client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, RequestAbortedError, reportRequestResult, type RawClient } from './client.js';
 
 export interface RawWatchEvent { type: string; object: unknown }
 
@@ -20,6 +20,12 @@ export type WatchEnd =
 export interface WatchStreamOptions {
   /** Abandon a stream that sends nothing for this long. Default 60 s (four missed heartbeats of the embedded server). */
   idleTimeoutMs?: number;
+  /**
+   * Give up when the server has not answered the request (its status line) within this long; the
+   * stream itself has no deadline. Default: DEFAULT_REQUEST_TIMEOUT_MS. 0 = none.
+   */
+  connectTimeoutMs?: number;
+  /** Ends the stream (as closed); with the client's own signal, whichever aborts first. */
   signal: AbortSignal;
 }
 
@@ -47,31 +53,41 @@ export class LineSplitter {
 
 /**
  * Runs one watch of `path` with `params` until the server closes it, it goes idle, or `signal`
- * aborts; `onEvent` gets each decoded event in order. Rejects on network errors.
+ * aborts; `onEvent` gets each decoded event in order. Rejects on network errors, and with
+ * RequestAbortedError when the server does not answer within `connectTimeoutMs`.
  */
 export async function watchStream(
   client: RawClient, path: string, params: Record<string, string>,
   onEvent: (ev: RawWatchEvent) => void, o: WatchStreamOptions,
 ): Promise<WatchEnd> {
   const opts = await client.requestOptions('GET', `${path}?${new URLSearchParams({ ...params, watch: 'true' })}`);
-  if (o.signal.aborted) return { kind: 'closed' };
+  const signal = client.signalFor(o.signal) ?? o.signal;
+  if (signal.aborted) return { kind: 'closed' };
   const idleMs = o.idleTimeoutMs ?? 60_000;
+  const connectMs = o.connectTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return new Promise<WatchEnd>((resolve, reject) => {
     let settled = false;
     const finish = (end: WatchEnd | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(idle);
-      o.signal.removeEventListener('abort', onAbort);
+      if (connect) clearTimeout(connect);
+      signal.removeEventListener('abort', onAbort);
       req.destroy();
       if (end instanceof Error) reject(end); else resolve(end);
     };
     const onAbort = () => finish({ kind: 'closed' });
     let idle = setTimeout(() => finish({ kind: 'idle' }), idleMs);
+    const connect = connectMs > 0 ? setTimeout(() => {
+      reportRequestResult('GET', client.hostLabel, undefined);
+      finish(new RequestAbortedError('GET', path, 'timeout', connectMs));
+    }, connectMs) : undefined;
     const alive = () => { clearTimeout(idle); idle = setTimeout(() => finish({ kind: 'idle' }), idleMs); };
     // A connection of its own (agent: false): a watch holds it for minutes, and must not take
     // one of the request pool's sockets or be reused after we destroy it.
     const req = client.transport.request({ ...opts, agent: false }, (res) => {
+      if (connect) clearTimeout(connect);
+      reportRequestResult('GET', client.hostLabel, res.statusCode);
       if (res.statusCode !== 200) {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -97,8 +113,8 @@ export async function watchStream(
       res.on('error', (err) => finish(err));
       res.on('close', () => finish({ kind: 'closed' }));
     });
-    req.on('error', (err) => finish(err));
-    o.signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err) => { if (!settled) reportRequestResult('GET', client.hostLabel, undefined); finish(err); });
+    signal.addEventListener('abort', onAbort, { once: true });
     req.end();
   });
 }

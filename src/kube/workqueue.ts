@@ -21,7 +21,38 @@ export const realQueueClock: QueueClock = {
   },
 };
 
+/**
+ * What a named queue reports (client-go's workqueue MetricsProvider, plus controller-runtime's
+ * reconcile metrics, which our work() loop is the place for). Installed process-wide with
+ * setWorkQueueMetricsProvider; a queue without a name or provider reports nothing and pays nothing.
+ */
+export interface WorkQueueMetrics {
+  /** A key became pending (workqueue_adds_total). */
+  added(): void;
+  /** Keys waiting to be handed out (workqueue_depth). */
+  depth(n: number): void;
+  /** Seconds a key waited between add and get (workqueue_queue_duration_seconds). */
+  queued(seconds: number): void;
+  /** Seconds between get and done (workqueue_work_duration_seconds). */
+  worked(seconds: number): void;
+  /** addRateLimited (workqueue_retries_total). */
+  retried(): void;
+  /** One handler run of work() and how it ended (controller_runtime_reconcile_*). */
+  reconciled(result: ReconcileResult, seconds: number): void;
+  /** A worker started (+1) or finished (-1) a handler run (controller_runtime_active_workers). */
+  active(delta: 1 | -1): void;
+}
+
+/** controller-runtime's reconcile_total results. */
+export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
+
+let metricsProvider: ((name: string) => WorkQueueMetrics) | undefined;
+/** client-go's workqueue.SetProvider: queues constructed with a name afterwards report to it. */
+export function setWorkQueueMetricsProvider(p: ((name: string) => WorkQueueMetrics) | undefined): void { metricsProvider = p; }
+
 export interface WorkQueueOptions {
+  /** Names the queue's metrics (client-go's queue name; controller-runtime uses the controller's name). */
+  name?: string;
   /** Per-key exponential back-off: first retry delay (client-go: 5 ms). */
   baseDelayMs?: number;
   /** Per-key back-off cap (client-go: 1000 s). */
@@ -44,20 +75,29 @@ export class WorkQueue<K = string> {
   readonly #max: number;
   readonly #clock: QueueClock;
   readonly #bucket?: { qps: number; burst: number; tokens: number; at: number };
+  readonly #metrics: WorkQueueMetrics | undefined;
+  /** With metrics only: when each pending key was added, and when each processing key was taken. */
+  readonly #addedAt = new Map<K, number>();
+  readonly #takenAt = new Map<K, number>();
 
   constructor(o: WorkQueueOptions = {}) {
     this.#base = o.baseDelayMs ?? 5;
     this.#max = o.maxDelayMs ?? 1_000_000;
     this.#clock = o.clock ?? realQueueClock;
+    this.#metrics = o.name !== undefined ? metricsProvider?.(o.name) : undefined;
     if (o.bucket) this.#bucket = { ...o.bucket, tokens: o.bucket.burst, at: this.#clock.now() };
   }
 
-  add(k: K): void {
+  add(k: K): void { this.#add(k, true); }
+
+  /** `counted`: false for done()'s re-queue of a key added while it was processing (already counted then). */
+  #add(k: K, counted: boolean): void {
     if (this.#shuttingDown || this.#dirty.has(k)) return;
     this.#dirty.add(k);
+    if (this.#metrics && counted) { this.#metrics.added(); if (!this.#addedAt.has(k)) this.#addedAt.set(k, this.#clock.now()); }
     if (this.#processing.has(k)) return; // done() queues it again
     const w = this.#waiters.shift();
-    if (w) { this.#take(k); w(k); } else this.#order.push(k);
+    if (w) { this.#take(k); w(k); } else { this.#order.push(k); this.#metrics?.depth(this.len()); }
   }
 
   /** Adds after a delay; an earlier pending delay for the same key wins. */
@@ -74,6 +114,7 @@ export class WorkQueue<K = string> {
 
   /** Re-adds after this key's exponential back-off (base doubling up to the maximum) or the bucket's wait, whichever is longer. */
   addRateLimited(k: K): void {
+    this.#metrics?.retried();
     this.addAfter(k, this.whenRetry(k));
   }
 
@@ -100,6 +141,7 @@ export class WorkQueue<K = string> {
       const k = this.#order[this.#head++];
       if (this.#head > 1024 && this.#head * 2 > this.#order.length) { this.#order = this.#order.slice(this.#head); this.#head = 0; }
       this.#take(k);
+      this.#metrics?.depth(this.len());
       return Promise.resolve(k);
     }
     return new Promise((resolve) => this.#waiters.push(resolve));
@@ -108,27 +150,38 @@ export class WorkQueue<K = string> {
   /**
    * One worker: takes keys until the queue shuts down and hands each to `handle`, which forgets or
    * re-adds it as its outcome says. When `handle` throws, `onError` decides (by default the key is
-   * re-added with back-off). Either way the key is then done.
+   * re-added with back-off). Either way the key is then done. `handle` may say it re-queued the
+   * key ('requeue' or 'requeue_after'), for the reconcile metrics only.
    */
-  async work(handle: (k: K) => Promise<void>, onError: (k: K, err: unknown) => void = (k) => this.addRateLimited(k)): Promise<void> {
+  async work(handle: (k: K) => Promise<void | ReconcileResult>, onError: (k: K, err: unknown) => void = (k) => this.addRateLimited(k)): Promise<void> {
+    const m = this.#metrics;
     for (;;) {
       const k = await this.get();
       if (k === undefined) return;
+      const started = m ? this.#clock.now() : 0;
+      m?.active(1);
+      let result: ReconcileResult = 'success';
       try {
-        await handle(k);
+        result = (await handle(k)) ?? 'success';
       } catch (err) {
+        result = 'error';
         onError(k, err);
       } finally {
+        if (m) { m.active(-1); m.reconciled(result, (this.#clock.now() - started) / 1000); }
         this.done(k);
       }
     }
   }
 
   done(k: K): void {
+    if (this.#metrics) {
+      const at = this.#takenAt.get(k);
+      if (at !== undefined) { this.#takenAt.delete(k); this.#metrics.worked((this.#clock.now() - at) / 1000); }
+    }
     this.#processing.delete(k);
     if (this.#dirty.has(k)) {
       this.#dirty.delete(k);
-      this.add(k);
+      this.#add(k, false);
     }
   }
 
@@ -147,6 +200,12 @@ export class WorkQueue<K = string> {
   #take(k: K): void {
     this.#dirty.delete(k);
     this.#processing.add(k);
+    if (this.#metrics) {
+      const now = this.#clock.now();
+      const at = this.#addedAt.get(k);
+      if (at !== undefined) { this.#addedAt.delete(k); this.#metrics.queued((now - at) / 1000); }
+      this.#takenAt.set(k, now);
+    }
   }
 
   /** Token bucket reservation (rate.Limiter.Reserve().Delay()): 0 while tokens last, then 1/qps apart. */

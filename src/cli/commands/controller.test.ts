@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseGoDuration, runConfig, type ControllerFlags } from './controller.js';
+
+const flags = (o: Partial<ControllerFlags> = {}): ControllerFlags => ({
+  leaderElectId: 'everynode-controller', leaderElectLeaseDuration: '15s', leaderElectRenewDeadline: '10s', leaderElectRetryPeriod: '2s', workers: '4', ...o,
+});
+const outside = { inCluster: false, serviceAccountNamespace: undefined };
+const inside = { inCluster: true, serviceAccountNamespace: 'everynode-system' };
+
+test('Go durations', () => {
+  assert.equal(parseGoDuration('15s'), 15_000);
+  assert.equal(parseGoDuration('500ms'), 500);
+  assert.equal(parseGoDuration('1m30s'), 90_000);
+  assert.equal(parseGoDuration('1.5s'), 1500);
+  assert.equal(parseGoDuration('0'), 0);
+  for (const bad of ['', '15', 's', '15x', '1s2', '-1s', ' 1s']) assert.equal(parseGoDuration(bad), undefined, bad);
+});
+
+test("defaults: leader election on with client-go's timings; endpoints off outside a cluster, :8080/:8081 inside", () => {
+  const out = runConfig(flags(), outside);
+  assert.deepEqual(out.election, { namespace: 'kube-system', name: 'everynode-controller', timings: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } });
+  assert.equal(out.metrics, undefined);
+  assert.equal(out.probes, undefined);
+  const inc = runConfig(flags(), inside);
+  assert.equal(inc.election?.namespace, 'everynode-system', "in a cluster the lease lives in the pod's namespace");
+  assert.deepEqual(inc.metrics, { host: undefined, port: 8080 });
+  assert.deepEqual(inc.probes, { host: undefined, port: 8081 });
+});
+
+test('explicit flags win; --leader-elect=false turns election off; "" turns an endpoint off', () => {
+  const c = runConfig(flags({ leaderElect: 'false', metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '' }), inside);
+  assert.equal(c.election, undefined);
+  assert.deepEqual(c.metrics, { host: '127.0.0.1', port: 0 });
+  assert.equal(c.probes, undefined);
+  assert.equal(runConfig(flags({ leaderElect: true, leaderElectNamespace: 'ops' }), inside).election?.namespace, 'ops');
+});
+
+test('bad flags are one-line errors', () => {
+  const cases: [Partial<ControllerFlags>, RegExp][] = [
+    [{ workers: '0' }, /--workers must be a positive integer/],
+    [{ leaderElect: 'yes' }, /--leader-elect must be true or false/],
+    [{ leaderElectLeaseDuration: 'soon' }, /--leader-elect-lease-duration must be a duration/],
+    [{ leaderElectLeaseDuration: '10s' }, /leaseDuration must be greater than renewDeadline/],
+    [{ leaderElectRetryPeriod: '9s' }, /renewDeadline must be greater than retryPeriod/],
+    [{ leaderElectId: 'Not_A_Name' }, /--leader-elect-id must be a lowercase DNS subdomain/],
+    [{ metricsBindAddress: '8080' }, /--metrics-bind-address: invalid bind address "8080"/],
+  ];
+  for (const [o, re] of cases) assert.throws(() => runConfig(flags(o), outside), (e: Error) => re.test(e.message) && !e.message.includes('\n'), JSON.stringify(o));
+  // With election off its timings are not checked.
+  assert.doesNotThrow(() => runConfig(flags({ leaderElect: 'false', leaderElectLeaseDuration: '1s' }), outside));
+});

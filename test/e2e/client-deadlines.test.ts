@@ -1,0 +1,102 @@
+// The RawClient's deadlines over real HTTPS: a server that accepts the connection but never
+// answers makes a request reject after its timeout and a watch after its connect timeout; an
+// abort rejects at once; in every case the socket is destroyed rather than returned to the pool.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ensurePki } from '../../src/apiserver/pki.js';
+import { kubeconfigYaml } from '../../src/cli/kubeconfig.js';
+import { RawClient, RequestAbortedError, setRequestResultHook } from '../../src/kube/client.js';
+import { watchStream } from '../../src/kube/watchstream.js';
+
+let server: https.Server;
+let kc: KubeConfig;
+const sockets = new Set<Socket>();
+let requestsSeen = 0;
+
+before(async () => {
+  const pki = await ensurePki(null);
+  // Reads each request and never writes a byte back.
+  server = https.createServer({ cert: pki.certPem, key: pki.keyPem }, () => { requestsSeen++; });
+  server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ server: `https://127.0.0.1:${port}`, caCertPem: pki.caCertPem, token: pki.token }));
+});
+after(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+/** Waits (bounded) until the server has seen every socket of ours closed. */
+async function socketsClosed(): Promise<boolean> {
+  for (let i = 0; i < 50 && sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  return sockets.size === 0;
+}
+
+test('a request the server never answers rejects with a timeout error and frees its socket', { timeout: 10_000 }, async () => {
+  const outcomes: string[] = [];
+  setRequestResultHook((r) => outcomes.push(`${r.method} ${r.code}`));
+  const client = new RawClient(kc, { timeoutMs: 300 });
+  try {
+    const err = await client.request('GET', '/api/v1/pods').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RequestAbortedError, String(err));
+    assert.equal(err.why, 'timeout');
+    assert.match(err.message, /GET \/api\/v1\/pods: no answer within 300 ms/);
+    assert.deepEqual(outcomes, ['GET <error>']);
+    assert.ok(await socketsClosed(), 'the timed-out socket is destroyed');
+  } finally { client.close(); setRequestResultHook(undefined); }
+});
+
+test('a per-request timeout overrides the client default', { timeout: 10_000 }, async () => {
+  const client = new RawClient(kc); // default 30 s
+  try {
+    const err = await client.request('POST', '/api/v1/namespaces', { metadata: { name: 'x' } }, undefined, { timeoutMs: 200 }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RequestAbortedError && err.why === 'timeout', String(err));
+  } finally { client.close(); }
+});
+
+test('aborting the caller signal or the client signal rejects at once; an aborted signal sends nothing', { timeout: 10_000 }, async () => {
+  const clientStop = new AbortController();
+  const client = new RawClient(kc, { timeoutMs: 0, signal: clientStop.signal });
+  try {
+    const call = new AbortController();
+    const before = requestsSeen;
+    const pending = client.request('GET', '/api/v1/nodes', undefined, undefined, { signal: call.signal });
+    // Abort only once the server holds the request, so the abort (not a refused connect) ends it.
+    for (let i = 0; i < 100 && requestsSeen === before; i++) await new Promise((r) => setTimeout(r, 10));
+    call.abort();
+    const err = await pending.then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RequestAbortedError && err.why === 'aborted', String(err));
+
+    const second = client.request('GET', '/api/v1/nodes');
+    for (let i = 0; i < 100 && requestsSeen === before + 1; i++) await new Promise((r) => setTimeout(r, 10));
+    clientStop.abort();
+    const err2 = await second.then(() => undefined, (e: unknown) => e);
+    assert.ok(err2 instanceof RequestAbortedError && err2.why === 'aborted', String(err2));
+    assert.ok(await socketsClosed(), 'aborted sockets are destroyed');
+
+    const seen = requestsSeen;
+    const err3 = await client.request('GET', '/api/v1/nodes').then(() => undefined, (e: unknown) => e);
+    assert.ok(err3 instanceof RequestAbortedError && err3.why === 'aborted', String(err3));
+    assert.equal(requestsSeen, seen, 'nothing was sent');
+  } finally { client.close(); }
+});
+
+test('a watch whose server never answers rejects after its connect timeout; abort ends it as closed', { timeout: 10_000 }, async () => {
+  const client = new RawClient(kc);
+  try {
+    const err = await watchStream(client, '/api/v1/pods', {}, () => {}, { signal: new AbortController().signal, connectTimeoutMs: 300 })
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RequestAbortedError && err.why === 'timeout', String(err));
+    assert.ok(await socketsClosed());
+    const stop = new AbortController();
+    const ended = watchStream(client, '/api/v1/pods', {}, () => {}, { signal: stop.signal, connectTimeoutMs: 0 });
+    setTimeout(() => stop.abort(), 100);
+    assert.deepEqual(await ended, { kind: 'closed' });
+  } finally { client.close(); }
+});

@@ -1,0 +1,88 @@
+// config/: the kustomize manifests render with the real kubectl, describe what the controller
+// needs (two replicas, leader election, probes, least-privilege RBAC, non-root), and apply cleanly
+// to the embedded cluster. The embedded cluster serves no Deployments (src/apiserver/resources/),
+// so everything but the Deployment is applied there.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { parseAllDocuments } from 'yaml';
+import { hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+type Doc = { kind: string; metadata: { name: string; namespace?: string }; [k: string]: any };
+
+function render(): Doc[] {
+  const r = spawnSync('kubectl', ['kustomize', 'config/default'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Doc).filter(Boolean);
+}
+
+describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, () => {
+  let docs: Doc[] = [];
+  let c: TestCluster;
+  before(async () => { docs = render(); c = await startTestCluster(); });
+  after(async () => { await c?.stop(); });
+  const one = (kind: string) => { const d = docs.filter((x) => x.kind === kind); assert.equal(d.length, 1, kind); return d[0]; };
+
+  test('renders the controller as a two-replica, leader-elected, probed, non-root Deployment', () => {
+    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    const ns = one('Namespace').metadata.name;
+    assert.equal(ns, 'everynode-system');
+    for (const d of docs) if (!d.kind.startsWith('Cluster') && d.kind !== 'Namespace') assert.equal(d.metadata.namespace, ns, `${d.kind} in ${ns}`);
+    const dep = one('Deployment');
+    assert.equal(dep.spec.replicas, 2);
+    const pod = dep.spec.template.spec;
+    assert.equal(pod.serviceAccountName, one('ServiceAccount').metadata.name);
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    const [ctr] = pod.containers;
+    assert.deepEqual(ctr.args, ['controller', '--leader-elect=true', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081']);
+    assert.equal(ctr.livenessProbe.httpGet.path, '/healthz');
+    assert.equal(ctr.readinessProbe.httpGet.path, '/readyz');
+    assert.ok(ctr.resources.requests.cpu && ctr.resources.requests.memory);
+    assert.equal(ctr.securityContext.allowPrivilegeEscalation, false);
+    assert.deepEqual(ctr.securityContext.capabilities.drop, ['ALL']);
+    const svc = one('Service');
+    assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
+    assert.equal(svc.spec.ports[0].port, 8080);
+  });
+
+  test('RBAC grants exactly the verbs the controller uses', () => {
+    const rules = (d: Doc) => Object.fromEntries((d.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[])
+      .flatMap((r) => r.resources.map((res) => [`${r.apiGroups[0] || 'core'}/${res}`, [...r.verbs].sort().join(',')])));
+    assert.deepEqual(rules(one('ClusterRole')), {
+      'apps/daemonsets': 'get,list,watch',
+      'apps/daemonsets/status': 'update',
+      'apps/daemonsets/finalizers': 'update',
+      'core/pods': 'create,delete,list,patch,watch',
+      'core/nodes': 'list,watch',
+      'apps/controllerrevisions': 'create,delete,get,list,patch,update,watch',
+      'core/events': 'create',
+    });
+    assert.deepEqual(rules(one('Role')), { 'coordination.k8s.io/leases': 'create,get,update' });
+    const sa = one('ServiceAccount');
+    for (const b of [one('ClusterRoleBinding'), one('RoleBinding')]) {
+      assert.deepEqual(b.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
+    }
+    assert.equal(one('ClusterRoleBinding').roleRef.name, one('ClusterRole').metadata.name);
+    assert.equal(one('RoleBinding').roleRef.name, one('Role').metadata.name);
+  });
+
+  test('everything but the Deployment applies cleanly to the embedded cluster, twice', async () => {
+    const manifest = docs.filter((d) => d.kind !== 'Deployment').map((d) => JSON.stringify(d)).join('\n');
+    const first = await kubectl(c, ['apply', '-f', '-'], manifest);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /clusterrole.rbac.authorization.k8s.io\/everynode-manager-role created/);
+    assert.match(first.stdout, /role.rbac.authorization.k8s.io\/everynode-leader-election-role created/);
+    const again = await kubectl(c, ['apply', '-f', '-'], manifest);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /created/);
+    const get = await kubectl(c, ['get', 'serviceaccount,role,rolebinding,service', '-n', 'everynode-system', '-o', 'name']);
+    assert.equal(get.code, 0, get.stderr);
+    assert.deepEqual(get.stdout.trim().split('\n').sort(), [
+      'role.rbac.authorization.k8s.io/everynode-leader-election-role',
+      'rolebinding.rbac.authorization.k8s.io/everynode-leader-election-rolebinding',
+      'service/everynode-controller-manager-metrics-service',
+      'serviceaccount/everynode-controller-manager',
+    ]);
+  });
+});
