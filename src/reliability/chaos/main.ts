@@ -8,7 +8,7 @@ import { details, runLine, summarize, summaryLine } from './report.js';
 export function parseChaosArgs(argv: string[]): { runs: number; seed: number; chaosMs: number; convergeMs: number; runTimeoutMs: number } {
   const { values } = parseArgs({
     args: argv, strict: true,
-    options: { runs: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' }, 'chaos-ms': { type: 'string', default: '15000' }, 'converge-ms': { type: 'string', default: '60000' } },
+    options: { runs: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' }, 'chaos-ms': { type: 'string', default: '12000' }, 'converge-ms': { type: 'string', default: '60000' } },
   });
   const int = (name: string, v: string, min: number) => {
     const n = Number(v);

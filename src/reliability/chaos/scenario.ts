@@ -38,7 +38,7 @@ export interface PlanOptions { chaosMs?: number }
 
 export function planRun(seed: number, o: PlanOptions = {}): RunPlan {
   const r = rng(streamSeed(seed, 'plan'));
-  const chaosMs = o.chaosMs ?? 15_000;
+  const chaosMs = o.chaosMs ?? 12_000;
   const pools = { general: r.int(8, 14), edge: r.int(4, 8) };
   const at = (from: number, to: number) => r.int(Math.round(from), Math.round(to));
   const daemonSets: DaemonSetPlan[] = [
