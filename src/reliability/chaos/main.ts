@@ -1,24 +1,9 @@
 // `npm run chaos [-- --runs N --seed S --chaos-ms MS --converge-ms MS]`: N seeded chaos runs in a
 // row (seeds S, S+1, …), one report line each, a summary, and exit code 1 on any violation,
 // crash or non-convergence. A run that overruns its bound counts as failed and ends the batch.
-import { parseArgs } from 'node:util';
 import { runOnce, runFailed, type RunReport } from './run.js';
 import { details, runLine, summarize, summaryLine } from './report.js';
-
-export function parseChaosArgs(argv: string[]): { runs: number; seed: number; chaosMs: number; convergeMs: number; runTimeoutMs: number } {
-  const { values } = parseArgs({
-    args: argv, strict: true,
-    options: { runs: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' }, 'chaos-ms': { type: 'string', default: '12000' }, 'converge-ms': { type: 'string', default: '60000' } },
-  });
-  const int = (name: string, v: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${v}"`);
-    return n;
-  };
-  const chaosMs = int('chaos-ms', values['chaos-ms'], 1_000);
-  const convergeMs = int('converge-ms', values['converge-ms'], 1_000);
-  return { runs: int('runs', values.runs, 1), seed: int('seed', values.seed, 0), chaosMs, convergeMs, runTimeoutMs: chaosMs + convergeMs + 150_000 };
-}
+import { parseChaosArgs } from './args.js';
 
 async function main(): Promise<number> {
   const o = parseChaosArgs(process.argv.slice(2));
