@@ -45,6 +45,9 @@ export class ChaosProxy {
   /** Switch fault injection on (rates) or off (NO_FAULTS) at any moment; streams already bent keep their fate. */
   setRates(rates: FaultRates): void { this.#rates = rates; }
 
+  /** Watch streams being forwarded right now. */
+  get openWatches(): number { return this.#watches.size; }
+
   /** Ends every open watch stream at once, as an API server restart does; each counts as a cut. */
   cutWatches(): void {
     for (const cut of this.#watches) { cut(); this.counts.set('watchCut', (this.counts.get('watchCut') ?? 0) + 1); }
