@@ -135,17 +135,18 @@ export class ChaosProxy {
       upRes.on('data', (chunk: Buffer) => { if (!stalled) res.write(chunk); });
       upRes.once('end', () => { done = true; res.end(); });
       upRes.once('error', () => res.destroy());
-      if (isWatchRequest(req.url ?? '')) {
-        const cut = () => { up.destroy(); res.end(); };
-        this.#watches.add(cut);
-        res.once('close', () => this.#watches.delete(cut));
-      }
+      if (!isWatchRequest(req.url ?? '')) return;
+      const untrack = () => { this.#watches.delete(cut); };
+      const cut = () => { untrack(); up.destroy(); res.end(); };
+      this.#watches.add(cut);
+      res.once('close', untrack);
+      upRes.once('close', untrack);
       if (d.kind === 'watchCut') {
-        this.#later(d.afterMs, () => { up.destroy(); res.end(); });
+        this.#later(d.afterMs, cut);
       } else if (d.kind === 'watchStall') {
         this.#later(d.afterMs, () => {
           stalled = true;
-          this.#later(d.stallMs, () => { up.destroy(); req.socket.destroy(); });
+          this.#later(d.stallMs, () => { untrack(); up.destroy(); req.socket.destroy(); });
         });
       }
     });
