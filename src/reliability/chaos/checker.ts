@@ -50,6 +50,9 @@ export class Checker {
     this.#check();
   }
 
+  /** Per DaemonSet: the most nodes down at once within the budget count, with the budget then. */
+  get peakDown(): ReadonlyMap<string, { down: number; budget: number }> { return this.#state.peakDown; }
+
   snapshot(): Snapshot {
     return {
       nodes: [...this.#objects.nodes.values()] as Node[],

@@ -116,6 +116,7 @@ test('flags more nodes without an available pod than maxUnavailable, once they h
   assert.equal(r.violations.length, 1);
   assert.equal(r.violations[0].kind, 'budget');
   assert.match(r.violations[0].detail, /2 nodes .* budget maxUnavailable 1: n0, n1/);
+  assert.deepEqual(r.state.peakDown.get('agent'), { down: 2, budget: 1 });
   // One down is within the budget.
   assert.deepEqual(run([snap(d, ns, up), snap(d, ns, [twoDown[0], ...up.slice(1)])]).violations, []);
   // A missing pod counts like an unavailable one.

@@ -27,9 +27,11 @@ export interface CheckerState {
   inBudget: ReadonlyMap<string, ReadonlySet<string>>;
   /** Per DaemonSet uid: the largest desired count seen, for percentages (a shrinking fleet must not shrink the budget below what the controller was entitled to). */
   peakDesired: ReadonlyMap<string, number>;
+  /** Per DaemonSet name: the most nodes seen down at once within the budget count, and the budget then (shows the check was exercised). */
+  peakDown: ReadonlyMap<string, { down: number; budget: number }>;
 }
 
-export const INITIAL_STATE: CheckerState = { everHealthy: new Set(), excluded: new Set(), inBudget: new Map(), peakDesired: new Map() };
+export const INITIAL_STATE: CheckerState = { everHealthy: new Set(), excluded: new Set(), inBudget: new Map(), peakDesired: new Map(), peakDown: new Map() };
 
 export type ViolationKind = 'duplicate-pods' | 'budget';
 export interface Violation { kind: ViolationKind; daemonSet: string; node?: string; detail: string }
@@ -157,6 +159,7 @@ export function evaluate(prev: CheckerState, s: Snapshot, disturbed: ReadonlySet
   }
   const inBudget = new Map<string, ReadonlySet<string>>();
   const peakDesired = new Map(prev.peakDesired);
+  const peakDown = new Map(prev.peakDown);
   const violations: Violation[] = [];
 
   for (const ds of s.daemonSets) {
@@ -186,11 +189,12 @@ export function evaluate(prev: CheckerState, s: Snapshot, disturbed: ReadonlySet
     const budget = unavailableBudget(ds, desired);
     if (budget === undefined) continue;
     const down = runs.filter((n) => pool.has(n) && !available(n)).sort();
+    if (down.length > (peakDown.get(nameOf(ds))?.down ?? -1)) peakDown.set(nameOf(ds), { down: down.length, budget });
     if (down.length > budget) {
       violations.push({ kind: 'budget', daemonSet: dsKey(ds), detail: `${down.length} nodes without an available pod, budget maxUnavailable ${budget}: ${down.join(', ')}` });
     }
   }
-  return { state: { everHealthy, excluded, inBudget, peakDesired }, violations };
+  return { state: { everHealthy, excluded, inBudget, peakDesired, peakDown }, violations };
 }
 
 export interface ExpectedStatus {

@@ -6,7 +6,7 @@ import { runFailed, type RunReport } from './run.js';
 
 const base: RunReport = {
   seed: 7, plan: '15 nodes, agent-a(maxUnavailable 2)', faults: { error500: 3, watchCut: 0, 'node-stop': 1 }, kills: 2, controllerStarts: 3,
-  preflightRefusals: 0, crashes: [], violations: [], checkerEvents: 400, convergeMs: 2_500, gaps: [], totalMs: 30_000,
+  preflightRefusals: 0, crashes: [], violations: [], checkerEvents: 400, peakDown: { 'agent-a': '2/2' }, convergeMs: 2_500, gaps: [], totalMs: 30_000,
 };
 
 test('a clean run is ok and reports seed, faults, kills and convergence', () => {
@@ -14,7 +14,7 @@ test('a clean run is ok and reports seed, faults, kills and convergence', () => 
   const l = runLine(base);
   assert.match(l, /^seed 7: ok \| 15 nodes/);
   assert.match(l, /faults error500=3 node-stop=1 \|/);
-  assert.match(l, /kills 2 .* violations 0 \| converged in 2.5 s/);
+  assert.match(l, /kills 2 .* violations 0, peak down\/budget agent-a 2\/2 \| converged in 2.5 s/);
 });
 
 test('a violation, a crash, non-convergence or an error each fail the run', () => {

@@ -36,6 +36,8 @@ export interface RunReport {
   crashes: ControllerExit[];
   violations: RecordedViolation[];
   checkerEvents: number;
+  /** Per DaemonSet: most nodes down at once (budget count) / the budget then. */
+  peakDown: Record<string, string>;
   /** ms from the end of the chaos to convergence; undefined when it did not converge in time. */
   convergeMs?: number;
   /** What was still wrong at the deadline, when it did not converge. */
@@ -57,7 +59,7 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
   writeFileSync(join(dir, 'cluster.yaml'), clusterYaml(plan));
   const report: RunReport = {
     seed, plan: describePlan(plan), faults: {}, kills: 0, controllerStarts: 0, preflightRefusals: 0, crashes: [],
-    violations: [], checkerEvents: 0, gaps: [], totalMs: 0,
+    violations: [], checkerEvents: 0, peakDown: {}, gaps: [], totalMs: 0,
   };
   const cluster = await startCluster({ dataDir: null, port: 0, configFile: join(dir, 'cluster.yaml'), controller: false, scheduler: true, nodeGraceMs: 2_000 });
   const stopCluster = new AbortController();
@@ -120,6 +122,7 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
   report.crashes = controller?.crashes ?? [];
   report.violations = checker.violations;
   report.checkerEvents = checker.events;
+  report.peakDown = Object.fromEntries([...checker.peakDown].map(([ds, p]) => [ds, `${p.down}/${p.budget}`]));
   report.totalMs = Date.now() - t0;
   return report;
 }
