@@ -94,7 +94,12 @@ export function plan(s: Snapshot): Plan {
   let rolloutRequeue: number | undefined;
   if (ds.spec?.updateStrategy?.type === 'RollingUpdate') {
     const rolled = rollingUpdate({ ds, nodes, podsByNode: groupPodsByNode(projected), hash, nowMs, eligible });
-    const more = rolled.nodesNeedingPods.slice(0, BURST_REPLICAS);
+    // No new pod beside one that manage deletes in this very sync: upstream rolls only once
+    // manage's writes are observed, and the shell creates before it deletes, so surging here
+    // would leave three live pods on the node until (and unless) the delete lands.
+    const gone = new Set(deletePods.map((d) => d.name));
+    const pruned = new Set([...observedByNode].filter(([, ps]) => ps.some((p) => gone.has(p.metadata?.name ?? ''))).map(([node]) => node));
+    const more = rolled.nodesNeedingPods.filter((n) => !pruned.has(n)).slice(0, BURST_REPLICAS);
     const fewer = rolled.podsToDelete.slice(0, BURST_REPLICAS);
     createNodes.push(...more);
     deletePods.push(...fewer);

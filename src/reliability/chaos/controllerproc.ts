@@ -1,0 +1,71 @@
+// The DaemonSet controller as its own OS process (`everynode controller --kubeconfig …`), under
+// a supervisor that restarts it whenever it ends, as a kubelet restarts a static pod: SIGKILLed
+// by the chaos, refused to start by its preflight check (a fault hit it), or crashed. A crash —
+// an exit after it reported running that nobody asked for — is what the run must never see.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ControllerExit { code: number | null; signal: NodeJS.Signals | null; killedByChaos: boolean; afterRunning: boolean; lastLines: string[] }
+
+export class SupervisedController {
+  kills = 0;
+  starts = 0;
+  preflightRefusals = 0;
+  readonly crashes: ControllerExit[] = [];
+  #child?: ChildProcess;
+  #stopping = false;
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly kubeconfigPath: string, private readonly namespace: string) {}
+
+  start(): void {
+    if (this.#stopping) return;
+    // Run whichever form of the CLI we are: compiled dist/main.js, or src/main.ts under tsx.
+    const fromTs = import.meta.url.endsWith('.ts');
+    const main = fileURLToPath(new URL(fromTs ? '../../main.ts' : '../../main.js', import.meta.url));
+    const args = [...(fromTs ? ['--import', 'tsx'] : []), main, 'controller', '--kubeconfig', this.kubeconfigPath, '--namespace', this.namespace];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.starts++;
+    this.#child = child;
+    let running = false;
+    let killed = false;
+    const lines: string[] = [];
+    child.stderr?.on('data', (d: Buffer) => {
+      for (const l of d.toString().split('\n')) {
+        if (!l.trim()) continue;
+        if (l.includes('DaemonSet controller running against')) running = true;
+        lines.push(l);
+        if (lines.length > 20) lines.shift();
+      }
+    });
+    (child as ChildProcess & { chaosKill?: () => void }).chaosKill = () => { killed = true; };
+    this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      if (this.#child === child) this.#child = undefined;
+      if (!killed && !this.#stopping) {
+        if (running) this.crashes.push({ code, signal, killedByChaos: false, afterRunning: true, lastLines: lines });
+        else this.preflightRefusals++;
+        setTimeout(() => this.start(), 200).unref();
+      }
+      resolve();
+    }));
+  }
+
+  /** SIGKILL the running controller and start a new one at once. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    (child as ChildProcess & { chaosKill?: () => void }).chaosKill?.();
+    this.kills++;
+    const exited = this.#exited;
+    child.kill('SIGKILL');
+    await exited;
+    this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const exited = this.#exited;
+    this.#child?.kill('SIGKILL');
+    await exited;
+  }
+}
