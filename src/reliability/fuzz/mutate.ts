@@ -80,6 +80,7 @@ export function describeMutations(ms: readonly Mutation[]): string {
 }
 
 export function short(v: unknown): string {
-  const s = JSON.stringify(v) ?? 'undefined';
+  const s = (JSON.stringify(v) ?? 'undefined').replace(/"\\u0000fuzz-(deep|huge):([ao]?)(\d+)"/g, (_m, what: string, shape: string, n: string) =>
+    (what === 'huge' ? `<${n}-char string>` : `<${shape === 'o' ? 'object' : 'array'} ${n} deep>`));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -47,7 +47,10 @@ export function statusKey(o: Outcome): string {
 
 /** A message with its variable parts (names, numbers) blanked, so one bug is one defect. */
 export function normalise(message: string): string {
-  return message.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N').slice(0, 300);
+  return message
+    .replace(/\{.*\}/g, '{…}').replace(/\[.*\]/g, '[…]') // echoed objects: "map: {…} does not contain declared merge key"
+    .replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").replace(/\b(on|in) \w+ '…'/g, '$1 … \'…\'').replace(/ in \S+$/, ' in …')
+    .replace(/\d+/g, 'N').slice(0, 200);
 }
 
 /** The defect this outcome is, if any. */
@@ -57,7 +60,8 @@ export function classify(r: FuzzRequest, o: Outcome): Pick<Defect, 'type' | 'key
     return { type: 'hang', key: `hang ${r.generator} ${normalise(where.replace(/fuzz-[\w-]+/g, 'X'))}`, message: `no answer within the deadline: ${where}` };
   }
   if (o.status >= 500 && !allowed5xx.some((a) => a.status === o.status && a.message.test(o.message ?? ''))) {
-    const message = `${o.status} ${o.message ?? ''}`.trim();
+    const text = o.message ?? '';
+    const message = `${o.status} ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`.trim();
     return { type: '5xx', key: `${o.status} ${normalise(o.message ?? '')}`, message };
   }
   return undefined;

@@ -25,6 +25,8 @@ export interface FuzzOptions {
 
 const PROBE_NS = 'fuzz-probe';
 
+const withNote = (r: FuzzRequest) => `${describeRequest(r, 160)}${r.note ? ` (${r.note})` : ''}`;
+
 export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const log = o.log ?? (() => {});
@@ -89,11 +91,11 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
     // blamed on the oldest request still in flight (the one the others waited behind).
     const pending = [...inFlight.entries()].sort((a, b) => a[1] - b[1]).map(([x]) => x);
     let as: Parameters<Tally['record']>[2];
-    if (outcome.hang && r.kind !== 'slow') {
+    if (outcome.hang) {
       const health = await call(target, 'GET', '/healthz', { deadlineMs: 3_000 });
       if (health.status !== 200) {
         stuck = true;
-        as = { type: 'hang', key: `hang: server unresponsive #${episodes + 1}`, message: 'the server stopped answering (even /healthz)', request: `the oldest of the ${pending.length} in flight: ${pending.map((x) => describeRequest(x, 200)).join(' || ')}` };
+        as = { type: 'hang', key: `hang: server unresponsive #${episodes + 1}`, message: 'the server stopped answering (even /healthz)', request: `the oldest of the ${pending.length} in flight: ${pending.map(withNote).join(' || ')}` };
       }
     }
     inFlight.delete(r);
@@ -138,7 +140,7 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
 
     const dead = target.alive();
     if (dead) {
-      const culprits = atDeath.map((r) => describeRequest(r, 160));
+      const culprits = atDeath.map(withNote);
       tally.defect({
         type: 'crash', key: `crash #${episodes + 1}`, message: dead, generator: atDeath[0]?.generator ?? '-',
         request: culprits.length ? `one of the ${culprits.length} in flight: ${culprits.join(' || ')}` : 'during the last batch',

@@ -12,7 +12,7 @@ function fromUrl(server: string): { host: string; port: number; prefix: string }
   return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 443), prefix: u.pathname.replace(/\/+$/, '') };
 }
 
-interface ServerChild { started: Started; dead(): string | undefined; stop(): Promise<void> }
+interface ServerChild { started: Started; dead(): string | undefined; stop(kill?: boolean): Promise<void> }
 
 /** Forks server-child and waits for its address; `dead()` says how it ended if it ended unasked. */
 async function forkServer(onDeath: () => void): Promise<ServerChild> {
@@ -40,9 +40,10 @@ async function forkServer(onDeath: () => void): Promise<ServerChild> {
   return {
     started,
     dead: () => dead,
-    async stop() {
+    async stop(kill = false) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
+      if (kill) { child.kill('SIGKILL'); await exited; return; }
       // A server whose event loop is stuck never reads 'stop': it gets a grace period, then SIGKILL.
       child.send('stop');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -64,7 +65,7 @@ export async function inProcessTarget(): Promise<Target> {
     alive: () => server.dead(),
     onDeath: (f) => { deathWatchers.push(f); },
     async restart() {
-      await server.stop();
+      await server.stop(true); // it is dead or stuck: nothing to wait for
       server = await forkServer(() => deathWatchers.forEach((w) => w()));
       point();
     },
