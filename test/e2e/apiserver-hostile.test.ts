@@ -346,7 +346,7 @@ describe('smaller divergences', () => {
 });
 
 describe('stored objects with null fields', () => {
-  test('labels: null on a stored Pod does not break label-selector list, watch or deletecollection', { todo: 'passes once the selector fix (another branch of issue #9) is merged; drop this todo then' }, async () => {
+  test('labels: null on a stored Pod does not break label-selector list, watch or deletecollection', async () => {
     await createNamespace('nulls');
     const key = objectKey('', 'pods', 'nulls', 'p');
     s.store.backend.create(key, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'nulls', uid: 'u-1', labels: null, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { containers: [{ name: 'c', image: 'i' }] } }));
