@@ -1,7 +1,7 @@
 // The API server core: an ApiRequest in, an ApiResponse or a watch stream out. It knows the
 // Kubernetes REST conventions (verbs, subresources, query options, content negotiation) but no
 // sockets, so it is tested without a network; server.ts adapts it to node:http.
-import YAML from 'yaml';
+import { parseYamlText } from './yamltext.js';
 import { deepCopy } from '../api/clone.js';
 import type { KObject } from '../api/types.js';
 import { parseFieldSelector, parseSelector, selectorMatches, SelectorParseError } from '../api/selector.js';
@@ -332,7 +332,11 @@ export class ApiHandler {
       if (ct === 'application/vnd.kubernetes.protobuf') {
         try { body = decodeProtobufObject(req.body); } catch { throw E.unsupportedMediaType(['application/json', 'application/vnd.kubernetes.protobuf']); }
       } else body = parseJson(req.body);
-      if (typeof body !== 'object' || body === null) throw E.badRequest('invalid DeleteOptions');
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw E.badRequest('invalid DeleteOptions');
+      // Decoded as kube-apiserver decodes it into metav1.DeleteOptions: a wrongly typed field
+      // (dryRun: {}, gracePeriodSeconds: "x") is a 400, never a value the store trips over.
+      const mismatch = checkTypes(builtinSchemas, 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', body);
+      if (mismatch) throw E.badRequest(decodeErrorMessage('DeleteOptions', 'v1', mismatch));
       o = body as DeleteOptions;
     }
     const g = q.get('gracePeriodSeconds');
@@ -550,7 +554,7 @@ export function parseJson(body: Buffer): unknown {
  */
 export function parseYaml(body: Buffer): unknown {
   let v: unknown;
-  try { v = YAML.parse(body.toString('utf8'), { maxAliasCount: 100 }); } catch (err) {
+  try { v = parseYamlText(body.toString('utf8')); } catch (err) {
     if (err instanceof ReferenceError && /alias/i.test(err.message)) throw E.badRequest('error converting YAML to JSON: yaml: document contains excessive aliasing');
     // The parser recurses per nesting level; it reports the stack overflow wrapped in its own error.
     if (err instanceof RangeError || /Maximum call stack/.test(String((err as Error).message))) throw E.badRequest('error converting YAML to JSON: yaml: exceeded max depth');

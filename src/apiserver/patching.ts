@@ -2,7 +2,7 @@
 // Server-side apply is served as a strategic merge of the applied configuration into the live
 // object (create when absent): we keep no managedFields, and a merge never wipes fields the
 // applied configuration leaves out, which is what kubectl's second apply request relies on.
-import YAML from 'yaml';
+import { parseYamlText } from './yamltext.js';
 import type { KObject } from '../api/types.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from '../api/patch.js';
 import { smpSchemaFor } from '../api/patchschema.js';
@@ -25,7 +25,7 @@ function parse(body: Buffer, yaml: boolean): unknown {
   const text = body.toString('utf8');
   let v: unknown;
   try {
-    v = yaml ? YAML.parse(text, { maxAliasCount: 100 }) : JSON.parse(text);
+    v = yaml ? parseYamlText(text) : JSON.parse(text);
   } catch (err) {
     if (yaml && err instanceof ReferenceError && /alias/i.test(err.message)) throw E.badRequest('error decoding YAML: yaml: document contains excessive aliasing');
     if (err instanceof RangeError || /Maximum call stack/.test(String((err as Error).message))) throw E.badRequest(`error decoding ${yaml ? 'YAML' : 'patch'}: exceeded max depth`);
@@ -50,7 +50,14 @@ export function applyPatchBody(mediaType: string, current: KObject, body: Buffer
       case 'application/apply-patch+yaml': {
         const applied = parse(body, true);
         if (typeof applied !== 'object' || applied === null || Array.isArray(applied)) throw E.badRequest('apply patch must be an object');
-        out = applyStrategicMergePatch(current, applied, smpSchemaFor(kind));
+        try {
+          out = applyStrategicMergePatch(current, applied, smpSchemaFor(kind));
+        } catch (err) {
+          // Server-side apply builds a typed object first (structured-merge-diff), so a list item
+          // without its key is the applier's mistake: 400, where strategic merge gives 500.
+          if (err instanceof PatchError && err.code === 500) throw E.badRequest(`failed to create typed patch object: ${err.message}`);
+          throw err;
+        }
         break;
       }
       default: throw E.unsupportedMediaType(patchTypes);

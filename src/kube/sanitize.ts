@@ -188,8 +188,11 @@ function checkObject(o: Record<string, unknown>, r: ObjectRule, at: (string | nu
     if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
     const sub = r.prop(k);
     if (!sub) continue; // unknown to the schema: kept, and read by nobody
-    // JSON null is an unset field to a Go decoder: removed, and nothing to report.
-    if (o[k] === null) { delete o[k]; continue; }
+    // JSON null is an unset field to a Go decoder: removed, and nothing to report. But a zero
+    // metav1.Time marshals back as null (`creationTimestamp: null` in every template), and the
+    // controller's ControllerRevision data must keep it byte for byte: kubectl rollout undo
+    // compares that data with its own rendering of the live template.
+    if (o[k] === null) { if (!(sub.t === 'string' && sub.date)) delete o[k]; continue; }
     at.push(k);
     const want = check(o[k], sub, at, problems);
     if (want !== undefined) { problems.push(`${pathText(at)}: expected ${want}, got ${typeName(o[k])}`); delete o[k]; }

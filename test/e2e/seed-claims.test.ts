@@ -221,7 +221,7 @@ pools:
 
     await eventually(async () => {
       const events = (await e.api.request<{ items: { reason?: string; type?: string; involvedObject?: { name?: string } }[] }>('GET', `/api/v1/namespaces/${ns}/events`)).items;
-      return events.some((x) => x.type === 'Warning' && x.reason === 'FailedSync' && x.involvedObject?.name === 'odd');
+      return events.some((x) => x.type === 'Warning' && (x.reason === 'InvalidObject' || x.reason === 'FailedSync') && x.involvedObject?.name === 'odd');
     }, 20_000, 'Warning event on the malformed DaemonSet');
     // The controller is still serving everyone else.
     await create(e.api, daemonSet(ns, 'after-odd'));
