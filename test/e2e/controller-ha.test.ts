@@ -108,7 +108,8 @@ test('one leader acts; SIGKILL hands over within a lease duration; a taken lease
   // Bounded wait (lease + jittered retry + start-up slack on a loaded machine), not a timing assertion.
   await eventually(async () => (await holder()) === standby.id, LEASE_MS * 4, 'the standby to take over');
   const tookMs = Date.now() - killedAt;
-  assert.match(standby.log(), /successfully acquired lease kube-system\/everynode-e2e/);
+  // The Lease is written before the new leader's log line crosses its stdout pipe.
+  await eventually(async () => /successfully acquired lease kube-system\/everynode-e2e/.test(standby.log()), 10_000, 'the standby to log its acquisition');
   // The new leader acts: a deleted pod comes back, and no duplicates appear.
   const victim = (await livePods())[0];
   await api.request('DELETE', `/api/v1/namespaces/ha/pods/${victim.metadata!.name}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 });
