@@ -3,7 +3,7 @@
 // Ready and the first lease wave has passed, then samples CPU and RSS over a window.
 // Usage: npx tsx bench/idle-nodes.ts [nodes=10000] [seconds=60]
 import os from 'node:os';
-import { startCluster } from '../src/cli/cluster.js';
+import { startCluster } from '../src/cluster/cluster.js';
 import { RawClient } from '../src/kube/client.js';
 
 const nodes = Number(process.argv[2] ?? 10_000);

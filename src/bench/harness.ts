@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DaemonSet, DaemonSetUpdateStrategy, KObject, Node, Pod } from '../api/types.js';
 import { controllerRefOf, keyOf } from '../api/meta.js';
-import { startCluster, type Cluster } from '../cli/cluster.js';
+import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { FleetTracker } from './fleet.js';

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ensurePki } from '../../src/apiserver/pki.js';
-import { kubeconfigYaml } from '../../src/cli/kubeconfig.js';
+import { kubeconfigYaml } from '../../src/cluster/kubeconfig.js';
 import { RawClient, RequestAbortedError, setRequestResultHook } from '../../src/kube/client.js';
 import { watchStream } from '../../src/kube/watchstream.js';
 

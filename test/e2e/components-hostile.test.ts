@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startCluster, type Cluster } from '../../src/cli/cluster.js';
+import { startCluster, type Cluster } from '../../src/cluster/cluster.js';
 import { objectKey } from '../../src/apiserver/keys.js';
 import { RawClient } from '../../src/kube/client.js';
 import type { DaemonSet, Node, Pod } from '../../src/api/types.js';

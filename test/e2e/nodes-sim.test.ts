@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Lease, Node, Pod } from '../../src/api/types.js';
 import { RawClient } from '../../src/kube/client.js';
 import { eventually, hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
-import { startCluster } from '../../src/cli/cluster.js';
+import { startCluster } from '../../src/cluster/cluster.js';
 
 const CONFIG = `
 heartbeatIntervalMs: 300

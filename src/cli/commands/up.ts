@@ -2,7 +2,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startCluster } from '../cluster.js';
+import { startCluster } from '../../cluster/cluster.js';
 
 function nonNegativeInt(name: string) {
   return (v: string): number => {

@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ensurePki } from '../../apiserver/pki.js';
-import { kubeconfigYaml } from '../../cli/kubeconfig.js';
+import { kubeconfigYaml } from '../../cluster/kubeconfig.js';
 import { decide, faultOf, isWatchRequest, statusBody, NO_FAULTS, type Decision, type FaultKind, type FaultRates } from './faults.js';
 import { rng, type Rng } from './rng.js';
 

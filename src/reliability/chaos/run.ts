@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '../../api/types.js';
-import { startCluster } from '../../cli/cluster.js';
+import { startCluster } from '../../cluster/cluster.js';
 import { RawClient, isNotFound } from '../../kube/client.js';
 import { FAULT_ANNOTATIONS } from '../../nodes/node.js';
 import { Checker, type RecordedViolation } from './checker.js';

@@ -2,7 +2,7 @@
 // loopback port). A process of its own keeps the fuzzer's deadlines running when a request blocks
 // the server's event loop, and lets the fuzzer report a crash (even a fatal out-of-memory abort)
 // instead of dying with it.
-import { startCluster } from '../../cli/cluster.js';
+import { startCluster } from '../../cluster/cluster.js';
 
 export interface Started { url: string; token: string; caCertPem: string }
 
