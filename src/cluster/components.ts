@@ -10,6 +10,7 @@ import { SharedInformers } from '../kube/shared.js';
 import { GarbageCollector } from '../kcm/gc.js';
 import { NamespaceController } from '../kcm/namespace.js';
 import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
+import { PodGC } from '../kcm/podgc.js';
 import { NodeIpamController } from '../kcm/ipam/controller.js';
 import { defaultConfig, heartbeatTiming, parseClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
 import { NodeSimulator } from '../nodes/simulator.js';
@@ -60,6 +61,7 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
       // Always on: any Node created through the API is simulated, even with no pools configured.
       new NodeSimulator(kubeConfig(), { config: s.config, log, informers }),
       new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers }),
+      new PodGC(kubeConfig(), { informers, log, terminatedPodThreshold: s.config.terminatedPodGCThreshold, quarantineMs: s.config.podGCQuarantineMs, periodMs: s.config.podGCCheckPeriodMs }),
       // Pod CIDRs for every Node, as kube-controller-manager's range allocator; its one log line
       // on exhaustion is what `everynode up` prints.
       new NodeIpamController(kubeConfig(), { clusterCIDR: s.config.clusterCIDR, nodeCIDRMaskSize: s.config.nodeCIDRMaskSize, informers, log }),

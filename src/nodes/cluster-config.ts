@@ -105,6 +105,15 @@ export const ClusterConfigSchema = z.strictObject({
   nodeCIDRMaskSize: z.number().int().min(1).max(32).default(24),
   /** Where simulated nodes' InternalIPs come from, one host address per node in plan order. */
   nodeAddressCIDR: ipv4Cidr.default('172.16.0.0/12'),
+  /**
+   * kube-controller-manager --terminated-pod-gc-threshold: finished (Succeeded/Failed) pods kept
+   * before PodGC deletes the oldest; 0 keeps them all.
+   */
+  terminatedPodGCThreshold: z.number().int().min(0).default(12_500),
+  /** How long PodGC waits after a node vanished before deleting its pods (upstream's fixed 40 s; tests shorten it). */
+  podGCQuarantineMs: ms.default(40_000),
+  /** How often PodGC looks (upstream's fixed 20 s; tests shorten it). */
+  podGCCheckPeriodMs: z.number().positive().default(20_000),
   pools: z.array(PoolSchema).min(1),
 }).superRefine((c, ctx) => {
   const seen = new Set<string>();
