@@ -11,6 +11,8 @@ import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
 import { DEFAULT_GRACE_MS, lifecycleDecision, podsToEvict } from '../nodes/taints.js';
+import { nodeIsReady, notReadyCondition, podsToMarkNotReady, regardingPod } from '../nodes/podready.js';
+import { EventSink, coreEvent } from '../kube/eventsink.js';
 
 export interface NodeLifecycleOptions {
   /** Informers shared with the process's other components (one is made when absent). */
@@ -39,6 +41,7 @@ export class NodeLifecycleController implements Runnable {
   readonly #grace: number;
   readonly #period: number;
   readonly #now: () => number;
+  readonly #events: EventSink;
 
   constructor(kc: KubeConfig, o: NodeLifecycleOptions = {}) {
     this.#client = new RawClient(kc);
@@ -52,6 +55,7 @@ export class NodeLifecycleController implements Runnable {
     this.#grace = o.graceMs ?? DEFAULT_GRACE_MS;
     this.#period = o.monitorPeriodMs ?? Math.max(50, Math.min(5_000, this.#grace / 4));
     this.#now = o.now ?? Date.now;
+    this.#events = new EventSink(kc);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -70,6 +74,7 @@ export class NodeLifecycleController implements Runnable {
     signal.addEventListener('abort', () => clearInterval(monitor), { once: true });
     await Promise.all([...running, this.#worker(), this.#worker()]);
     this.#client.close();
+    this.#events.close();
   }
 
   /** monitorNodeHealth: queue the nodes whose heartbeat went stale or whose taints are off. */
@@ -115,12 +120,35 @@ export class NodeLifecycleController implements Runnable {
       if (isConflict(err) || isNotFound(err)) return undefined;
       throw err;
     }
+    const pods = this.#pods.byIndex('node', name);
+    if (!nodeIsReady(node)) await this.#markPodsNotReady(pods, now);
     let next = Infinity;
-    for (const e of podsToEvict(node, this.#pods.byIndex('node', name), now)) {
+    for (const e of podsToEvict(node, pods, now)) {
       if (e.atMs <= now) await this.#evict(e.pod, now);
       else next = Math.min(next, e.atMs);
     }
     return next === Infinity ? undefined : next - now;
+  }
+
+  /**
+   * MarkPodsNotReady: pods on a node that is not Ready cannot be trusted to serve, so their Ready
+   * condition turns False (and stays so until their kubelet says otherwise), which is what
+   * DaemonSet availability, rollouts and endpoints read. A Warning on each pod says why.
+   */
+  async #markPodsNotReady(pods: readonly KPod[], now: number): Promise<void> {
+    for (const pod of podsToMarkNotReady(pods)) {
+      const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}`;
+      try {
+        // The resourceVersion makes it a compare-and-swap with the kubelet's writes; a newer pod
+        // comes back through the watch (the node is NoExecute-tainted, so pod changes queue it).
+        await this.#client.request('PATCH', `${path}/status`, { metadata: { resourceVersion: pod.metadata!.resourceVersion }, status: { conditions: [notReadyCondition(pod, now)] } }, STRATEGIC);
+      } catch (err) {
+        if (isConflict(err) || isNotFound(err)) continue;
+        throw err;
+      }
+      const ev = coreEvent(regardingPod(pod), { type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready' }, 'node-controller', now);
+      this.#events.post(ev.namespace, ev.body);
+    }
   }
 
   /** The taint manager's deletion: mark DisruptionTarget (as upstream does), then delete. */

@@ -13,6 +13,7 @@ import type { ClusterConfig } from './cluster-config.js';
 import { plannedNodes } from './cluster-config.js';
 import { faultsOf, nodeStatusFor } from './node.js';
 import { admitPod } from './admission.js';
+import { nodeIsReady } from './podready.js';
 import { applyTransition, nextPodTransition } from './lifecycle.js';
 import type { Transition } from './stages.js';
 import { DueQueue } from './duequeue.js';
@@ -88,7 +89,7 @@ export class NodeSimulator implements Runnable {
   get heartbeatMs(): number { return this.o.config.heartbeatIntervalMs; }
 
   async start(signal: AbortSignal): Promise<void> {
-    this.#nodes.addHandler({ onAdd: (n) => this.#nodeChanged(n), onUpdate: (_o, n) => this.#nodeChanged(n), onDelete: (n) => this.#forgetNode(n.metadata!.name!) });
+    this.#nodes.addHandler({ onAdd: (n) => this.#nodeChanged(n), onUpdate: (o, n) => this.#nodeChanged(n, nodeIsReady(o) !== nodeIsReady(n)), onDelete: (n) => this.#forgetNode(n.metadata!.name!) });
     this.#pods.addHandler({ onAdd: (p) => this.#planPod(p), onUpdate: (_o, p) => this.#planPod(p), onDelete: (p) => this.#forgetPod(keyOf(p)) });
     const running = [this.#shared.start(signal)];
     await Promise.all([this.#nodes.waitForSync(), this.#pods.waitForSync()]);
@@ -162,7 +163,8 @@ export class NodeSimulator implements Runnable {
     } catch { /* renewals will create them */ }
   }
 
-  #nodeChanged(node: Node): void {
+  /** `readinessChanged`: its pods are re-planned, to restore the Ready that MarkPodsNotReady took. */
+  #nodeChanged(node: Node, readinessChanged = false): void {
     const name = node.metadata!.name!;
     if (!isSimulated(node)) return this.#forgetNode(name);
     let s = this.#sim.get(name);
@@ -182,7 +184,7 @@ export class NodeSimulator implements Runnable {
       for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
     }
     void this.#limit.run(() => this.#syncNode(name, false)).catch((err) => this.#log(`node-simulator: sync ${name}: ${(err as Error).message}`));
-    if (fresh) for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
+    if (fresh || readinessChanged) for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
   }
 
   #forgetNode(name: string): void {

@@ -5,7 +5,8 @@
 import type { ContainerStatus, Node, Pod, PodCondition, PodStatus } from '../api/types.js';
 import { parseTime, rfc3339 } from '../api/meta.js';
 import { ruleForImage, sampleDelay, type BehaviourRule, type PodBehaviour } from './cluster-config.js';
-import { setCondition } from './conditions.js';
+import { findCondition, setCondition } from './conditions.js';
+import { nodeIsReady } from './podready.js';
 import { internalIPOf, podIPFor } from './node.js';
 
 export interface StageContext {
@@ -214,7 +215,10 @@ export const POD_STAGES: readonly PodStage[] = [
   },
   {
     name: 'pod-ready',
-    when: (c) => allRunning(c.pod) && statuses(c.pod).some((s) => !s.ready) && !c.rule?.neverReady,
+    // Also when only the pod's Ready condition is False while its node is Ready: the node
+    // lifecycle controller's MarkPodsNotReady during an outage, undone once the kubelet is back.
+    when: (c) => allRunning(c.pod) && !c.rule?.neverReady
+      && (statuses(c.pod).some((s) => !s.ready) || (nodeIsReady(c.node) && findCondition(c.pod.status?.conditions, 'Ready')?.status !== 'True')),
     at: (c) => Math.max(...statuses(c.pod).map((s) => ms(s.state?.running?.startedAt) ?? c.nowMs)) + sampleDelay(c.behaviour.readinessDelay, c.rand),
     render: (c) => ({
       statusPatch: {

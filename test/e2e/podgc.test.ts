@@ -55,7 +55,7 @@ describe('PodGC', () => {
       assert.equal(r.code, 0, r.stderr);
     } else await api.request('DELETE', '/api/v1/nodes/gc-0');
     await eventually(() => gone('orphan-a'), 30_000, 'orphan-a deleted');
-    const held = await eventually(async () => { const p = await getPod('orphan-held'); return p.metadata?.deletionTimestamp && p; }, 30_000, 'orphan-held terminating');
+    const held = await eventually(async () => { const p = await getPod('orphan-held'); return p.metadata?.deletionTimestamp ? p : undefined; }, 30_000, 'orphan-held terminating');
     assert.equal(held.metadata?.deletionGracePeriodSeconds, 0, 'a forced delete');
     assert.equal(held.status?.phase, 'Failed');
     const dt = held.status?.conditions?.find((x) => x.type === 'DisruptionTarget');
