@@ -5,7 +5,7 @@ import { rfc3339 } from '../api/meta.js';
 import { parseClusterConfig } from './cluster-config.js';
 import { initialNode, podIPFor } from './node.js';
 import { nextPodTransition, applyTransition } from './lifecycle.js';
-import { crashLoopBackoffMs } from './stages.js';
+import { crashLoopBackoffMs, goDuration } from './stages.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const config = parseClusterConfig(`
@@ -39,7 +39,7 @@ function run(pod: Pod, untilMs = T0 + 600_000, opts = {}) {
     now = Math.max(now, t.atMs);
     if (t.delete) { trail.push({ stage: t.stage, atMs: now, pod }); break; }
     pod = applyTransition(pod, t);
-    trail.push({ stage: t.stage, atMs: now, pod, event: t.event?.reason });
+    trail.push({ stage: t.stage, atMs: now, pod, event: t.events?.map((e) => e.reason).join(',') });
   }
   return trail;
 }
@@ -60,7 +60,8 @@ test('happy path: accept → start → ready, with conditions and container stat
   assert.deepEqual([cs.ready, cs.started, cs.restartCount], [false, true, 0]);
   assert.match(cs.containerID!, /^containerd:\/\/[0-9a-f]{64}$/);
   assert.match(cs.imageID, /^nginx@sha256:/);
-  assert.equal(trail[1].event, 'Started');
+  assert.equal(trail[0].event, 'Pulling');
+  assert.equal(trail[1].event, 'Pulled,Created,Started');
   const ready = trail[2].pod;
   assert.equal(cond(ready, 'Ready').status, 'True');
   assert.equal(cond(ready, 'Ready').lastTransitionTime, rfc3339(T0 + 3000));
@@ -78,7 +79,9 @@ test('image pull errors cycle ErrImagePull ↔ ImagePullBackOff with growing bac
   const trail = run(mkPod('bad/app:1'), T0 + 120_000);
   assert.deepEqual(trail.slice(0, 5).map((s) => s.stage), ['pod-accept', 'pod-pull-error', 'pod-pull-backoff', 'pod-pull-error', 'pod-pull-backoff']);
   assert.equal(trail[1].pod.status!.containerStatuses![0].state!.waiting!.reason, 'ErrImagePull');
-  assert.equal(trail[1].event, 'Failed');
+  assert.equal(trail[1].event, 'Failed,Failed');
+  assert.equal(trail[2].event, 'BackOff,Failed');
+  assert.equal(trail[3].event, 'Pulling,Failed,Failed', 'a retry pulls again');
   assert.equal(trail[2].pod.status!.containerStatuses![0].state!.waiting!.reason, 'ImagePullBackOff');
   const retries = trail.filter((s) => s.stage === 'pod-pull-error').map((s) => s.atMs);
   const gaps = retries.slice(1).map((t, i) => t - retries[i]);
@@ -131,4 +134,39 @@ test('graceful deletion at the deadline, shortenable; unstarted pods go at once'
   assert.equal(fast.atMs, T0 + 13_000);
   const pending: Pod = { ...mkPod('x'), metadata: { ...mkPod('x').metadata, deletionTimestamp: rfc3339(T0 + 30_000), deletionGracePeriodSeconds: 30 } };
   assert.equal(nextPodTransition(pending, node, pool.pods, T0, () => 0.5)!.atMs, T0);
+});
+
+test('kubelet events: upstream reasons and messages, per container', () => {
+  const pod: Pod = { ...mkPod('nginx:1.27'), spec: { nodeName: 'p-0', containers: [{ name: 'web', image: 'nginx:1.27' }, { name: 'side', image: 'busybox:1', imagePullPolicy: 'Never' }] } };
+  const accept = nextPodTransition(pod, node, pool.pods, T0, () => 0.5)!;
+  assert.deepEqual(accept.events, [{ type: 'Normal', reason: 'Pulling', message: 'Pulling image "nginx:1.27"', container: 'web' }]);
+  const start = nextPodTransition(applyTransition(pod, accept), node, pool.pods, T0 + 1000, () => 0.5)!;
+  assert.deepEqual(start.events!.map((e) => [e.reason, e.container, e.message]), [
+    ['Pulled', 'web', `Successfully pulled image "nginx:1.27" in 1s (1s including waiting). Image size: ${/Image size: (\d+)/.exec(start.events![0].message)![1]} bytes.`],
+    ['Created', 'web', 'Created container: web'],
+    ['Started', 'web', 'Started container web'],
+    ['Pulled', 'side', 'Container image "busybox:1" already present on machine'],
+    ['Created', 'side', 'Created container: side'],
+    ['Started', 'side', 'Started container side'],
+  ]);
+  const running = applyTransition(pod, start);
+  const deleting: Pod = { ...running, metadata: { ...running.metadata, deletionTimestamp: rfc3339(T0 + 40_000), deletionGracePeriodSeconds: 30 } };
+  const del = nextPodTransition(deleting, node, pool.pods, T0 + 10_000, () => 0.5)!;
+  assert.deepEqual(del.events!.map((e) => [e.reason, e.message]), [['Killing', 'Stopping container web'], ['Killing', 'Stopping container side']]);
+  const crash = run(mkPod('app:crash'), T0 + 30_000).find((s) => s.stage === 'pod-restart');
+  assert.equal(crash?.event, 'Pulled,Created,Started');
+});
+
+test('goDuration reads like Go', () => {
+  assert.deepEqual([0, 812, 1000, 1204, 61_500].map(goDuration), ['0ms', '812ms', '1s', '1.204s', '61.5s']);
+});
+
+test('Ready taken by MarkPodsNotReady comes back only once the node is Ready', () => {
+  const ready = run(mkPod('nginx:1')).at(-1)!.pod;
+  const marked: Pod = { ...ready, status: { ...ready.status, conditions: ready.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c)) } };
+  const notReadyNode = { ...node, status: { ...node.status, conditions: node.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown' } : c)) } };
+  assert.equal(nextPodTransition(marked, notReadyNode, pool.pods, T0 + 9000, () => 0.5), undefined, 'no tug of war while the node is down');
+  const back = nextPodTransition(marked, node, pool.pods, T0 + 9000, () => 0.5)!;
+  assert.equal(back.stage, 'pod-ready');
+  assert.equal(cond(applyTransition(marked, back), 'Ready').status, 'True');
 });

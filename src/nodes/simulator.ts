@@ -14,8 +14,10 @@ import { plannedNodes } from './cluster-config.js';
 import { faultsOf, nodeStatusFor } from './node.js';
 import { admitPod } from './admission.js';
 import { nodeIsReady } from './podready.js';
+import { findCondition } from './conditions.js';
 import { applyTransition, nextPodTransition } from './lifecycle.js';
-import type { Transition } from './stages.js';
+import type { PodEvent, Transition } from './stages.js';
+import { EventBudget, kubeletNodeEvent, kubeletPodEvent, kubeletStartEvents, readyTransitionEvent } from './events.js';
 import { DueQueue } from './duequeue.js';
 import { Limiter } from '../kube/limiter.js';
 import { EventSink } from '../kube/eventsink.js';
@@ -71,6 +73,8 @@ export class NodeSimulator implements Runnable {
   #timerAt = Infinity;
   #stopped = false;
   #eventSeq = 0;
+  /** 10,000 kubelets starting at once would otherwise post 60,000 events in a burst. */
+  readonly #eventBudget = new EventBudget(200, 2_000);
 
   constructor(kc: KubeConfig, private readonly o: SimulatorOptions) {
     this.#client = new RawClient(kc);
@@ -145,7 +149,8 @@ export class NodeSimulator implements Runnable {
     await Promise.all(missing.map((p) => this.#limit.run(async () => {
       if (signal.aborted) return;
       try {
-        await this.#client.request('POST', '/api/v1/nodes', plannedNode(p.pool, p.name, p.ordinal, this.#now(), p.address));
+        const created = await this.#client.request<Node>('POST', '/api/v1/nodes', plannedNode(p.pool, p.name, p.ordinal, this.#now(), p.address));
+        for (const e of kubeletStartEvents(p.name, nodeIsReady(created))) this.#recordNodeEvent(p.name, e);
       } catch (err) {
         if (!(err instanceof ApiStatusError && err.code === 409)) this.#log(`node-simulator: create node ${p.name}: ${(err as Error).message}`);
       }
@@ -215,6 +220,13 @@ export class NodeSimulator implements Runnable {
       if (reg.labels) await this.#client.request('PATCH', path, { metadata: { labels: reg.labels } }, MERGE);
       const status = { ...reg.status, ...(report ? { conditions: report.conditions } : {}) };
       if (Object.keys(status).length) await this.#client.request('PATCH', `${path}/status`, { status }, STRATEGIC);
+      if (report) {
+        const before = findCondition(node.status?.conditions, 'Ready')?.status;
+        const after = findCondition(report.conditions, 'Ready')?.status;
+        // A Node created through the API with no status: this is its kubelet's first report.
+        const events = before === undefined ? kubeletStartEvents(name, after === 'True') : [readyTransitionEvent(name, before, after)].filter((e) => e !== undefined);
+        for (const e of events) this.#recordNodeEvent(name, e);
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
     } finally {
@@ -291,7 +303,7 @@ export class NodeSimulator implements Runnable {
       if (isConflict(err) || isNotFound(err)) return;
       throw err;
     }
-    if (t.event) this.#recordEvent(pod, node, t.event);
+    for (const e of t.events ?? []) this.#recordEvent(pod, node, e);
   }
 
   /**
@@ -300,9 +312,9 @@ export class NodeSimulator implements Runnable {
    * instant-ready fleets cost one write per pod instead of three. Status patches replace whole
    * top-level status fields, so applying them in turn equals merging them in order.
    */
-  #dueNow(pod: Pod, node: Node, t: Transition): { status: NonNullable<Transition['statusPatch']>; events: NonNullable<Transition['event']>[] } {
+  #dueNow(pod: Pod, node: Node, t: Transition): { status: NonNullable<Transition['statusPatch']>; events: NonNullable<Transition['events']> } {
     let status = { ...t.statusPatch! };
-    const events = t.event ? [t.event] : [];
+    const events = [...(t.events ?? [])];
     let cur = applyTransition(pod, t);
     const now = this.#now();
     const s = this.#sim.get(node.metadata!.name!);
@@ -310,7 +322,7 @@ export class NodeSimulator implements Runnable {
       const next = nextPodTransition(cur, node, s.place.pool.pods, now, this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1 });
       if (!next || next.delete || !next.statusPatch || next.atMs > now || next.stage === 'pod-accept') break;
       status = { ...status, ...next.statusPatch };
-      if (next.event) events.push(next.event);
+      events.push(...(next.events ?? []));
       cur = applyTransition(cur, next);
     }
     return { status, events };
@@ -351,16 +363,17 @@ export class NodeSimulator implements Runnable {
   }
 
   /** Queued, not awaited: a kubelet's status writes never wait behind its events. */
-  #recordEvent(pod: Pod, node: Node, e: { type: string; reason: string; message: string }): void {
-    const ns = pod.metadata!.namespace!;
-    const now = rfc3339(this.#now());
-    const host = node.metadata!.name!;
-    this.#events.post(ns, {
-      apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${pod.metadata!.name}.${this.#now().toString(16)}${(this.#eventSeq++).toString(16)}`, namespace: ns },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata!.name, uid: pod.metadata!.uid, resourceVersion: pod.metadata!.resourceVersion },
-      type: e.type, reason: e.reason, message: e.message, count: 1, firstTimestamp: now, lastTimestamp: now,
-      source: { component: 'kubelet', host }, reportingComponent: 'kubelet', reportingInstance: host,
-    });
+  #recordEvent(pod: Pod, node: Node, e: PodEvent): void {
+    const now = this.#now();
+    if (!this.#eventBudget.take(now)) return;
+    const ev = kubeletPodEvent(pod, node.metadata!.name!, e, now, this.#eventSeq++);
+    this.#events.post(ev.namespace, ev.body);
+  }
+
+  #recordNodeEvent(node: string, e: Omit<PodEvent, 'container'>): void {
+    const now = this.#now();
+    if (!this.#eventBudget.take(now)) return;
+    const ev = kubeletNodeEvent(node, e, now, this.#eventSeq++);
+    this.#events.post(ev.namespace, ev.body);
   }
 }
