@@ -4,7 +4,7 @@
 // lifecycleDecision and podsToEvict (src/nodes/taints.ts); this is the I/O around them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
-import { keyOf, rfc3339 } from '../api/meta.js';
+import { keyOf, parseTime, rfc3339 } from '../api/meta.js';
 import { RawClient, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
@@ -42,6 +42,7 @@ export class NodeLifecycleController implements Runnable {
   readonly #period: number;
   readonly #now: () => number;
   readonly #events: EventSink;
+  #synced = false;
 
   constructor(kc: KubeConfig, o: NodeLifecycleOptions = {}) {
     this.#client = new RawClient(kc);
@@ -59,7 +60,7 @@ export class NodeLifecycleController implements Runnable {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    this.#nodes.addHandler({ onAdd: (n) => this.#queue.add(keyOf(n)), onUpdate: (_o, n) => this.#queue.add(keyOf(n)) });
+    this.#nodes.addHandler({ onAdd: (n) => { this.#registered(n); this.#queue.add(keyOf(n)); }, onUpdate: (_o, n) => this.#queue.add(keyOf(n)) });
     const podChanged = (p: KPod) => {
       const node = p.spec?.nodeName ? this.#nodes.get(p.spec.nodeName) : undefined;
       if (node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) this.#queue.add(keyOf(node));
@@ -68,6 +69,7 @@ export class NodeLifecycleController implements Runnable {
     const informers = [this.#nodes, this.#leases, this.#pods];
     const running = [this.#shared.start(signal)];
     await Promise.all(informers.map((i) => i.waitForSync()));
+    this.#synced = true;
     if (signal.aborted) this.#queue.shutDown();
     signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
     const monitor = setInterval(() => this.#monitor(), this.#period);
@@ -87,6 +89,23 @@ export class NodeLifecycleController implements Runnable {
       try { const d = lifecycleDecision(node, this.#lease(node), now, this.#grace); due = !!(d.conditions || d.taintsChanged); } catch { /* see above */ }
       if (due) this.#queue.add(keyOf(node));
     }
+  }
+
+  /**
+   * RegisteredNode, for nodes that join while we run (or just before we started). Upstream says
+   * it again for every node at each start; at 10,000 nodes that is 10,000 writes per restart.
+   */
+  #registered(node: KNode): void {
+    const name = node.metadata?.name ?? '';
+    const created = parseTime(node.metadata?.creationTimestamp as string | undefined) ?? 0;
+    if (!this.#synced && this.#now() - created > this.#grace) return;
+    this.#nodeEvent(node, 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+  }
+
+  #nodeEvent(node: KNode, reason: string, message: string): void {
+    const ref = { apiVersion: 'v1', kind: 'Node', name: node.metadata?.name ?? '', uid: node.metadata?.uid };
+    const ev = coreEvent(ref, { type: 'Normal', reason, message }, 'node-controller', this.#now());
+    this.#events.post(ev.namespace, ev.body);
   }
 
   #lease(node: Node): Lease | undefined { return this.#leases.get(`kube-node-lease/${node.metadata!.name}`); }
@@ -110,6 +129,8 @@ export class NodeLifecycleController implements Runnable {
       // One write per step; the resulting watch event brings the node back for the next one.
       if (d.conditions) {
         await this.#client.request('PATCH', `${path}/status`, { metadata: { resourceVersion: node.metadata!.resourceVersion }, status: { conditions: d.conditions } }, MERGE);
+        // RecordNodeStatusChange: once, as the node stops being Ready under our hand.
+        if (nodeIsReady(node)) this.#nodeEvent(node, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
         return undefined;
       }
       if (d.taintsChanged) {

@@ -170,3 +170,12 @@ test('Ready taken by MarkPodsNotReady comes back only once the node is Ready', (
   assert.equal(back.stage, 'pod-ready');
   assert.equal(cond(applyTransition(marked, back), 'Ready').status, 'True');
 });
+
+test('hostNetwork pods get their node\'s InternalIP as podIP, podIPs and hostIP', () => {
+  const hostNet: Pod = { ...mkPod('agent:1'), spec: { ...mkPod('agent:1').spec!, hostNetwork: true } };
+  const running = run(hostNet).at(-1)!.pod;
+  assert.equal(running.status!.podIP, '172.16.0.1');
+  assert.deepEqual(running.status!.podIPs, [{ ip: '172.16.0.1' }]);
+  assert.equal(running.status!.hostIP, '172.16.0.1');
+  assert.notEqual(run(mkPod('agent:1')).at(-1)!.pod.status!.podIP, '172.16.0.1');
+});

@@ -199,7 +199,8 @@ export const POD_STAGES: readonly PodStage[] = [
     when: (c) => waitingReason(c.pod) === 'ContainerCreating',
     at: (c) => (ms(c.pod.status?.startTime) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand),
     render: (c) => {
-      const podIP = podIPFor(c.node, c.pod);
+      // A hostNetwork pod shares its node's network namespace, so its IP is the node's.
+      const podIP = (c.pod.spec?.hostNetwork ? internalIPOf(c.node) : undefined) ?? podIPFor(c.node, c.pod);
       return {
         statusPatch: {
           phase: 'Running', podIP, podIPs: [{ ip: podIP }],

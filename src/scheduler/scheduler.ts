@@ -12,6 +12,7 @@ import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import { Limiter } from '../kube/limiter.js';
 import type { Runnable } from '../kube/manager.js';
+import { EventSink, coreEvent } from '../kube/eventsink.js';
 import { isTerminal, pinnedNodeNames, schedule, unschedulableCondition, type PodsByNode } from './core.js';
 
 export const DEFAULT_SCHEDULER = 'default-scheduler';
@@ -54,6 +55,7 @@ export class Scheduler implements Runnable {
   readonly #assumed = new AssumedPods();
   readonly #rand: () => number;
   readonly #now: () => number;
+  readonly #events: EventSink;
 
   constructor(kc: KubeConfig, o: SchedulerOptions = {}) {
     this.#client = new RawClient(kc);
@@ -65,6 +67,7 @@ export class Scheduler implements Runnable {
     this.#pdbs = shared.informer<PodDisruptionBudget & KObject>('/apis/policy/v1/poddisruptionbudgets');
     this.#rand = o.rand ?? Math.random;
     this.#now = o.now ?? Date.now;
+    this.#events = new EventSink(kc);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -86,6 +89,7 @@ export class Scheduler implements Runnable {
     for (const p of this.#pods.list()) { try { this.#podChanged(p); } catch { /* as the informer contains a handler's failure */ } }
     await Promise.all([...running, this.#worker()]);
     this.#client.close();
+    this.#events.close();
   }
 
   #podChanged(p: KPod): void {
@@ -152,7 +156,11 @@ export class Scheduler implements Runnable {
     }
     const cond = unschedulableCondition(r, rfc3339(this.#now()));
     const old = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (old?.status !== 'False' || old.reason !== cond.reason || old.message !== cond.message) await this.#patchStatus(pod, { conditions: [cond] });
+    if (old?.status !== 'False' || old.reason !== cond.reason || old.message !== cond.message) {
+      await this.#patchStatus(pod, { conditions: [cond] });
+      // Once per distinct reason, not per retry: the same verdict again says nothing new.
+      this.#event(pod, 'Warning', 'FailedScheduling', cond.message ?? '');
+    }
     return true;
   }
 
@@ -173,6 +181,7 @@ export class Scheduler implements Runnable {
       await this.#client.request('POST', `${this.#path(pod)}/binding`, {
         apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
+      this.#event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata!.namespace}/${pod.metadata!.name} to ${node}`);
     } catch (err) {
       if (!isConflict(err) && !isNotFound(err)) throw err; // already bound or gone: nothing to do
     }
@@ -188,6 +197,12 @@ export class Scheduler implements Runnable {
       if (!(err instanceof ApiStatusError && err.code === 429)) throw err;
       await this.#client.delete(path, { preconditions: { uid: victim.metadata!.uid } }).catch((e) => { if (!isNotFound(e)) throw e; });
     }
+  }
+
+  #event(pod: KPod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const { namespace, name = '', uid, resourceVersion } = pod.metadata ?? {};
+    const ev = coreEvent({ apiVersion: 'v1', kind: 'Pod', namespace, name, uid, resourceVersion }, { type, reason, message }, DEFAULT_SCHEDULER, this.#now());
+    this.#events.post(ev.namespace, ev.body);
   }
 
   async #patchStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
