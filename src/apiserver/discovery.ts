@@ -32,7 +32,12 @@ const subresourceVerbs: Record<string, string[]> = {
   binding: ['create'],
   eviction: ['create'],
   log: ['get'],
+  exec: ['create', 'get'],
+  attach: ['create', 'get'],
+  portforward: ['create', 'get'],
 };
+/** The options kind of each connect subresource, as upstream's discovery names it. */
+const connectKinds: Record<string, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };
 
 function resourceRows(d: ResourceDef) {
   const rows: object[] = [{
@@ -44,6 +49,7 @@ function resourceRows(d: ResourceDef) {
     const row: Record<string, unknown> = { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: subresourceVerbs[sub] ?? ['get'] };
     if (sub === 'eviction') Object.assign(row, { kind: 'Eviction', group: 'policy', version: 'v1' });
     if (sub === 'binding') row.kind = 'Binding';
+    if (connectKinds[sub]) row.kind = connectKinds[sub];
     rows.push(row);
   }
   return rows;

@@ -1,5 +1,6 @@
 // Pod subresources with behaviour of their own: binding (the scheduler's write), eviction
-// (a delete that honours PodDisruptionBudgets) and log.
+// (a delete that honours PodDisruptionBudgets), log, and exec/attach/portforward, which a real
+// server proxies to the node's kubelet and which no simulated node can serve.
 import type { KObject, PodDisruptionBudget } from '../api/types.js';
 import { rfc3339 } from '../api/meta.js';
 import { labelSelectorMatches } from '../api/selector.js';
@@ -27,9 +28,34 @@ export function podSubresource(h: ApiHandler, req: ApiRequest, info: RequestInfo
       if (!containers.includes(c)) throw E.badRequest(`container ${c} is not valid for pod ${info.name}`);
       return { kind: 'response', status: 200, body: `simulated container ${c} of pod ${ns}/${info.name}: no real process runs on a simulated node\n`, contentType: 'text/plain', warnings };
     }
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // Connect verbs: kubectl asks with GET (WebSocket) and falls back to POST (SPDY).
+      if (info.verb !== 'get' && info.verb !== 'create') throw E.methodNotAllowed(info.verb, `pods/${info.subresource}`);
+      throw noContainerRuntime(h, def, ns, info.name, info.subresource, req.query);
     default:
       throw E.pathNotFound();
   }
+}
+
+/**
+ * What a real API server answers when it cannot reach the kubelet behind a connect request:
+ * a 500 whose message is the dial error (ErrorToAPIStatus of a plain error), after the same
+ * checks of the pod and container it makes first (streamLocation).
+ */
+function noContainerRuntime(h: ApiHandler, def: ResourceDef, ns: string, name: string, sub: string, query: URLSearchParams): E.ApiError {
+  const pod = h.store.get(def, ns, name);
+  const spec = (pod.spec ?? {}) as { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
+  if (sub !== 'portforward') {
+    const names = [...(spec.containers ?? []), ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name);
+    const c = query.get('container') ?? (spec.containers?.length === 1 ? spec.containers[0].name : undefined);
+    if (c === undefined) throw E.badRequest(`a container name must be specified for pod ${name}, choose one of: [${(spec.containers ?? []).map((x) => x.name).join(' ')}]`);
+    if (!names.includes(c)) throw E.badRequest(`container ${c} is not valid for pod ${name}`);
+  }
+  if (!spec.nodeName) throw E.badRequest(`pod ${name} does not have a host assigned`);
+  const what = sub === 'portforward' ? 'port-forward' : sub;
+  return new E.ApiError(500, '', `error dialing backend: simulated node ${spec.nodeName} has no container runtime: everynode runs no containers, so ${what} to pod ${ns}/${name} is not possible`);
 }
 
 interface Binding extends KObject { target?: { kind?: string; name?: string } }
