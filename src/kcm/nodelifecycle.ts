@@ -1,7 +1,9 @@
 // Node lifecycle controller (kube-controller-manager): marks nodes whose kubelet went silent
 // Unknown, keeps the condition/unschedulable taints in step with the node, and, as the taint
-// manager, deletes pods that do not tolerate the node's NoExecute taints. The decisions are
-// lifecycleDecision and podsToEvict (src/nodes/taints.ts); this is the I/O around them.
+// manager, deletes pods that do not tolerate the node's NoExecute taints; pods of a node that is
+// not Ready are marked Ready=False (MarkPodsNotReady), and RegisteredNode/NodeNotReady events are
+// posted. The decisions are lifecycleDecision and podsToEvict (src/nodes/taints.ts) and
+// src/nodes/podready.ts; this is the I/O around them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
 import { keyOf, parseTime, rfc3339 } from '../api/meta.js';
