@@ -38,6 +38,7 @@ export interface NodeView {
   node: Node;
   slots: Slot[];
   updated: boolean;
+  /** Updated, every new pod available, and the Node itself healthy. */
   done: boolean;
   /** Latest updatedAt over new slots. */
   updatedAtMs?: number;
@@ -165,7 +166,7 @@ export function observeNode(node: Node, targets: readonly Target[], pods: Map<st
   const np = nodeProblemOf(node);
   return {
     name, node, slots, updated,
-    done: updated && slots.every((s) => s.available),
+    done: updated && !np && slots.every((s) => s.available),
     updatedAtMs: updatedTimes.length ? Math.max(...updatedTimes) : undefined,
     nodeProblem: np?.reason, nodeProblemMessage: np?.message, nodeProblemSinceMs: np?.sinceMs,
   };
