@@ -39,9 +39,11 @@ export interface AttributionOptions {
 /** The one problem a node shows: its own conditions first, then its daemon pods' (new before old). */
 export function problemOf(v: NodeView): Problem | undefined {
   if (v.nodeProblem) return { reason: v.nodeProblem, message: v.nodeProblemMessage ?? '', sinceMs: v.nodeProblemSinceMs, nodeLevel: true };
-  const slots = [...v.slots].sort((a, b) => Number(b.isNew) - Number(a.isNew));
-  for (const s of slots) {
-    if (s.problem) return { reason: s.problem, message: `${s.target.name}: ${s.problemMessage ?? ''}`, sinceMs: s.problemSinceMs, nodeLevel: false };
+  if (v.done) return undefined;
+  for (const isNew of [true, false]) {
+    for (const s of v.slots) {
+      if (s.isNew === isNew && s.problem) return { reason: s.problem, message: `${s.target.name}: ${s.problemMessage ?? ''}`, sinceMs: s.problemSinceMs, nodeLevel: false };
+    }
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
 // argument, and every durable fact (wave start/complete/bake times, blocker first-seen times,
 // quarantine, failure, baseline) lives in the last status, so a restarted or failed-over
 // controller — or the simulation — decides exactly the same from the same objects.
-import type { Node } from '../../api/types.js';
+import type { DaemonSet, Node } from '../../api/types.js';
 import { parseTime, rfc3339 } from '../../api/meta.js';
 import { templateHash } from '../../controller/core/history.js';
 import { withDefaults, type DefaultedSpec } from '../api/defaults.js';
@@ -51,7 +51,7 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
       if (spec.manageStrategy) actions.push({ type: 'SetOnDelete', daemonSet: name, original: structuredClone(ds.spec?.updateStrategy ?? { type: 'RollingUpdate' }) });
       continue;
     }
-    const to = templateHash(ds);
+    const to = hashOf(ds);
     const pt = prevTargets.get(name);
     const revs = revisionsOf(ds, input.revisions);
     const rollbackPending = pt?.rollbackFrom !== undefined && pt.rollbackFrom === to;
@@ -106,14 +106,12 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   const nodesByName = new Map<string, Node>();
   for (const n of input.nodes) if (typeof n.metadata?.name === 'string') nodesByName.set(n.metadata.name, n);
   const views: NodeView[] = [];
-  for (const name of [...nodesByName.keys()].sort()) {
+  for (const name of sortedKeys(nodesByName)) {
     const v = observeNode(nodesByName.get(name)!, targets, podsMap, observeOpts);
     if (v) views.push(v);
   }
   const { waves, unselected } = assignWaves(spec.waves, views);
   const managed = waves.flatMap((w) => w.members);
-  const waveIndex = new Map<string, number>();
-  waves.forEach((w, i) => { for (const m of w.members) waveIndex.set(m.name, i); });
 
   // Problems, causes, baseline.
   const problems = new Map<string, Problem>();
@@ -135,7 +133,7 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   const states: WaveStatus[] = waves.map((w) => ({ ...blankWave(w.name), ...prevWaves.get(w.name), name: w.name }));
 
   // Quarantine: keep the still-stuck, release the recovered (or vanished).
-  const viewByName = new Map(managed.map((v) => [v.name, v]));
+  const viewByName = prev.quarantinedNodes?.length ? new Map(managed.map((v) => [v.name, v])) : new Map<string, NodeView>();
   const quarantined = new Set<string>();
   for (const n of prev.quarantinedNodes ?? []) {
     const v = viewByName.get(n);
@@ -268,15 +266,18 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   function buildStatus(): DaemonSetRolloutStatus {
     const blocked = blockersOf({
       waves, states, cur, phase, quarantined, assessments, acted, sinceOf, spec, failure,
+    }, BLOCKED_NODES_LIMIT);
+    const waveStatuses = waves.map((w, i) => {
+      let updated = 0, ready = 0, failed = 0, q = 0;
+      for (const m of w.members) {
+        if (m.updated) updated++;
+        if (m.done) ready++;
+        const a = assessments.get(m.name);
+        if (a?.cause === 'Revision' && a.failed) failed++;
+        if (quarantined.has(m.name)) q++;
+      }
+      return { ...states[i], nodes: w.members.length, updated, ready, failed, quarantined: q };
     });
-    const waveStatuses = waves.map((w, i) => ({
-      ...states[i],
-      nodes: w.members.length,
-      updated: w.members.filter((m) => m.updated).length,
-      ready: w.members.filter((m) => m.done).length,
-      failed: w.members.filter((m) => { const a = assessments.get(m.name); return a?.cause === 'Revision' && a.failed; }).length,
-      quarantined: w.members.filter((m) => quarantined.has(m.name)).length,
-    }));
     const healthy = failedNodes.length === 0;
     cond('Progressing', phase === 'Progressing' || phase === 'Baking' || phase === 'RollingBack' ? 'True' : 'False', phase, phaseMessage(phase, waves, cur));
     cond('Paused', spec.paused ? 'True' : 'False', spec.paused ? 'Paused' : 'Running', spec.paused ? 'spec.paused is true' : '');
@@ -294,8 +295,8 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
       observedGeneration: r.metadata?.generation,
       targets: targetStatuses,
       waves: waveStatuses,
-      blockedNodes: blocked.list.slice(0, BLOCKED_NODES_LIMIT),
-      blockedNodesTotal: blocked.list.length,
+      blockedNodes: blocked.list,
+      blockedNodesTotal: blocked.total,
       blockedByReason: blocked.byReason,
       quarantinedNodes: [...quarantined].sort(),
       unselectedNodes: unselected.length,
@@ -308,6 +309,22 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
       conditions: unique,
     };
   }
+}
+
+// The template hash is a canonical-JSON FNV of the whole template: worth computing once per
+// DaemonSet object (informer caches hand out the same object until it changes; never mutated).
+const hashes = new WeakMap<object, string>();
+function hashOf(ds: DaemonSet): string {
+  let h = hashes.get(ds);
+  if (h === undefined) hashes.set(ds, (h = templateHash(ds)));
+  return h;
+}
+
+/** Keys in order; a list that is already sorted (the usual informer order) is not sorted again. */
+function sortedKeys(m: ReadonlyMap<string, unknown>): string[] {
+  const keys = [...m.keys()];
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
 }
 
 const ORDER: Condition['type'][] = ['Progressing', 'Paused', 'Healthy', 'ProgressDeadlineExceeded', 'RolledBack', 'TargetStrategy'];

@@ -40,13 +40,14 @@ function orderedValues(wave: DefaultedWave, values: Set<string>): string[] {
 
 /** Waves in order with their members (each node in at most one); the nodes no wave selects are returned apart. */
 export function assignWaves(specs: readonly DefaultedWave[], nodes: readonly NodeView[]): { waves: Wave[]; unselected: NodeView[] } {
-  let remaining = [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let remaining = [...nodes];
+  if (remaining.some((n, i) => i > 0 && remaining[i - 1].name > n.name)) remaining.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const waves: Wave[] = [];
   for (const spec of specs) {
     const parsed = fromLabelSelector(spec.nodeSelector);
     const sel: Selector | undefined = Array.isArray(parsed) ? parsed : undefined;
     // An invalid selector (only possible for an object that skipped validation) selects nothing.
-    const selected = sel ? remaining.filter((n) => selectorMatches(sel, n.node.metadata?.labels)) : [];
+    const selected = !sel ? [] : sel.length === 0 ? remaining : remaining.filter((n) => selectorMatches(sel, n.node.metadata?.labels));
     const taken = new Set<string>();
     if (spec.splitBy) {
       const key = spec.splitBy;
@@ -67,7 +68,7 @@ export function assignWaves(specs: readonly DefaultedWave[], nodes: readonly Nod
       for (const m of members) taken.add(m.name);
       waves.push({ name: spec.name, spec, members });
     }
-    remaining = remaining.filter((n) => !taken.has(n.name));
+    if (taken.size) remaining = remaining.filter((n) => !taken.has(n.name));
   }
   return { waves, unselected: remaining };
 }
