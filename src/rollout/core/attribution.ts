@@ -42,7 +42,12 @@ export function problemOf(v: NodeView): Problem | undefined {
   if (v.done) return undefined;
   for (const isNew of [true, false]) {
     for (const s of v.slots) {
-      if (s.isNew === isNew && s.problem) return { reason: s.problem, message: `${s.target.name}: ${s.problemMessage ?? ''}`, sinceMs: s.problemSinceMs, nodeLevel: false };
+      if (s.isNew !== isNew || !s.problem) continue;
+      // A daemon pod that cannot be scheduled on a cordoned node: the cordon is the node's doing.
+      if (s.problem === 'Unschedulable' && v.node.spec?.unschedulable === true) {
+        return { reason: 'NodeCordoned', message: `${s.target.name}: node cordoned (spec.unschedulable): ${s.problemMessage ?? ''}`, sinceMs: s.problemSinceMs, nodeLevel: true };
+      }
+      if (s.problem) return { reason: s.problem, message: `${s.target.name}: ${s.problemMessage ?? ''}`, sinceMs: s.problemSinceMs, nodeLevel: false };
     }
   }
   return undefined;

@@ -201,3 +201,28 @@ test('blockedNodes is capped; the total and per-reason counts cover every node',
   assert.equal(typeof p.status.blockedNodes?.[0].since, 'string');
   assert.equal(p.status.blockedNodes?.[0].since, rfc3339(T0));
 });
+
+test('a daemon pod that cannot be scheduled on a cordoned node is NodeCordoned, cause Node', () => {
+  const ds = daemonSet('agent');
+  const cordoned = { ...node('n0'), spec: { unschedulable: true } };
+  const p0 = pod(ds, 'n0', { isNew: true, ready: false, createdMs: T0 - 1000 });
+  const pending = { ...p0, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] } };
+  const p = planRollout(input(rollout(), [ds], [cordoned, node('n1')], [pending, pod(ds, 'n1')]), T0);
+  const b = p.status.blockedNodes?.find((x) => x.node === 'n0');
+  assert.deepEqual([b?.reason, b?.cause], ['NodeCordoned', 'Node']);
+});
+
+test('Pending pods are attributed: InsufficientResources and ImagePull on new pods beyond the control rate are cause Revision', () => {
+  const ds = daemonSet('agent');
+  const nodes = names(3).map((n) => node(n));
+  const p0 = pod(ds, 'n0', { isNew: true, ready: false, createdMs: T0 - 1000 });
+  const insufficient = { ...p0, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 1 Insufficient cpu' }] } };
+  const p1 = pod(ds, 'n1', { isNew: true, ready: false, createdMs: T0 - 1000, waiting: 'ImagePullBackOff' });
+  const p = planRollout(input(rollout({ waves: [{ name: 'all', maxUnavailable: 3 }] }), [ds], nodes, [insufficient, p1, pod(ds, 'n2')]), T0);
+  const by = new Map(p.status.blockedNodes?.map((b) => [b.node, [b.reason, b.cause]]));
+  assert.deepEqual(by.get('n0'), ['InsufficientResources', 'Revision']);
+  assert.deepEqual(by.get('n1'), ['ImagePull', 'Revision']);
+  // not failed yet (within podReadyTimeoutSeconds): the gate holds
+  assert.notEqual(p.status.phase, 'Failed');
+  assert.deepEqual(deleted(p.actions), ['n2']);
+});

@@ -108,3 +108,35 @@ test('scaleIntOrPercent rounds budgets up and thresholds down', () => {
   assert.equal(scaleIntOrPercent('10%', 5, false), 0);
   assert.equal(scaleIntOrPercent('x', 5, false), undefined);
 });
+
+test('a node NotReady before its update is cause Node; a canary that goes NotReady after its update is cause Revision and trips the gate', () => {
+  const nodes = zonedFleet(ZONES, 3, 2).map((n) => (n.name === 'zone-c-node-001' ? { ...n, notReadyAtMs: 0 } : n.name === 'zone-a-node-001' ? { ...n, notReadyAtMs: 60_000 } : n));
+  const cfg = zoneRollout({ nodes });
+  cfg.rollout = {
+    targetRef: { name: 'node-exporter' },
+    waves: [
+      { name: 'canary', nodeSelector: { matchLabels: { 'everynode.dev/canary': 'true' } }, maxUnavailable: 2, bakeSeconds: 600 },
+      { name: 'rest', maxUnavailable: 2 },
+    ],
+    health: { nodeRegression: { windowSeconds: 600 } },
+  };
+  const s = simulate(cfg).rollout.status!;
+  assert.equal(s.phase, 'Failed');
+  assert.equal(s.failure?.reason, 'HealthGate');
+  assert.match(s.failure!.message, /zone-a-node-001 \(NodeNotReady\)/);
+  const by = new Map(s.blockedNodes?.map((b) => [b.node, b]));
+  assert.equal(by.get('zone-a-node-001')?.cause, 'Revision');
+  assert.deepEqual([by.get('zone-c-node-001')?.reason, by.get('zone-c-node-001')?.cause], ['NodeNotReady', 'Node']);
+  assert.equal(s.waves?.[1].updated, 0, 'the rest wave never started');
+});
+
+test('two DaemonSets on the same nodes are never unavailable together on a node (perNodeMaxUnavailable 1)', () => {
+  const cfg = zoneRollout({
+    daemonSets: [{ name: 'cni', image: 'cni:1' }, { name: 'csi', image: 'csi:1' }],
+    script: [{ atMs: 5_000, daemonSet: 'cni', image: 'cni:2' }, { atMs: 5_000, daemonSet: 'csi', image: 'csi:2' }],
+  });
+  cfg.rollout = { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['cni', 'csi'] }] }, waves: [{ name: 'all', maxUnavailable: '50%' }] };
+  const result = simulate(cfg);
+  assert.equal(result.rollout.status?.phase, 'Complete');
+  for (const step of result.steps) for (const [n, k] of Object.entries(step.unavailablePerNode)) assert.ok(k <= 1, `${n} at ${step.atMs}: ${k}`);
+});
