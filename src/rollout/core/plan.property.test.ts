@@ -136,3 +136,21 @@ test('replaying the plan\'s own status on unchanged objects deletes nothing new 
     if (same) for (const n of b) assert.ok(a.has(n), `new deletion ${n} on replay`);
   }), { numRuns: 150 });
 });
+
+test('syncs on unchanged objects reach a fixed point quickly: then the status is identical and no event repeats (the shell can skip the write)', () => {
+  fc.assert(fc.property(fleet, policy, (nodes, p) => {
+    const inp = build(nodes, p);
+    let prev = planRollout(inp, T0);
+    // each sync may take one step (quarantine a node, complete a wave, start the next): at most
+    // a few per wave, then nothing changes any more
+    for (let i = 0; i < 12; i++) {
+      const next = planRollout({ ...inp, rollout: { ...inp.rollout, status: prev.status } }, T0);
+      if (JSON.stringify(next.status) === JSON.stringify(prev.status)) {
+        assert.deepEqual(next.events, [], 'no event at a fixed point');
+        return;
+      }
+      prev = next;
+    }
+    assert.fail(`no fixed point after 12 syncs: ${JSON.stringify(prev.status)}`);
+  }), { numRuns: 150 });
+});

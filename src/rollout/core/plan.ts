@@ -208,7 +208,9 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   // Progress deadline: counts only while nodes are being rolled.
   const readyNodes = managed.filter((v) => v.done).length;
   let lastProgressAt = prev.lastProgressAt;
-  if (isNewRollout || lastProgressAt === undefined || readyNodes > (prev.readyNodes ?? 0) || phase !== 'Progressing' || prev.phase !== 'Progressing') lastProgressAt = now;
+  // Reset on progress and on (re-)entering Progressing, so baking, approval and pause never count;
+  // otherwise left alone, so that a sync that changes nothing writes an identical status.
+  if (isNewRollout || lastProgressAt === undefined || readyNodes > (prev.readyNodes ?? 0) || (phase === 'Progressing' && prev.phase !== 'Progressing')) lastProgressAt = now;
   if (phase === 'Progressing' && !failure && nowMs - (parseTime(lastProgressAt) ?? nowMs) > spec.progressDeadlineSeconds * 1000) {
     failure = { reason: 'ProgressDeadlineExceeded', at: now, toRevision: id, message: `no node completed for ${spec.progressDeadlineSeconds}s` };
   }
