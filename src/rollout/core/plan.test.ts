@@ -226,3 +226,11 @@ test('Pending pods are attributed: InsufficientResources and ImagePull on new po
   assert.notEqual(p.status.phase, 'Failed');
   assert.deepEqual(deleted(p.actions), ['n2']);
 });
+
+test('pausing a finished rollout leaves it Complete', () => {
+  const ds = daemonSet('agent');
+  const done = planRollout(input(rollout({}, { toRevision: templateHash(ds), fromRevision: 'old', phase: 'Progressing', targets: [{ name: 'agent', fromRevision: 'old', toRevision: templateHash(ds), strategy: 'OnDelete' }] }), [ds], [node('n0')], [pod(ds, 'n0', { isNew: true })]), T0);
+  assert.equal(done.status.phase, 'Complete');
+  const paused = planRollout(input(rollout({ paused: true }, done.status), [ds], [node('n0')], [pod(ds, 'n0', { isNew: true })]), T0 + 1000);
+  assert.equal(paused.status.phase, 'Complete');
+});

@@ -165,7 +165,7 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   } else if (id === fromId && !isNewRollout && managed.every((v) => v.done) && (prev.phase === undefined || prev.phase === 'Idle')) {
     phase = 'Idle';
     for (const s of states) s.state = 'Complete';
-  } else if (spec.paused) {
+  } else if (spec.paused && !(states.every((s) => s.state === 'Complete') && managed.every((v) => v.done))) {
     phase = 'Paused';
     cur = firstIncomplete(states);
   } else {
