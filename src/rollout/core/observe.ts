@@ -106,28 +106,39 @@ export interface ObserveOptions {
   terminatingTooLongMs: number;
 }
 
-/** The pods each target controls, by node: one pass over the namespace's pods. */
-export function podsByTargetAndNode(targets: readonly Target[], pods: readonly Pod[]): Map<string, Map<string, Pod[]>> {
-  const byUid = new Map<string, Map<string, Pod[]>>();
-  for (const t of targets) if (t.ds.metadata?.uid) byUid.set(t.ds.metadata.uid, new Map());
+/** Per node, per target (by index): its one pod, or its pods when there are several. */
+export type PodsByNode = Map<string, (Pod | Pod[] | undefined)[]>;
+
+/** The pods each target controls, by node: one pass over the namespace's pods, one small array per node. */
+export function podsByTargetAndNode(targets: readonly Target[], pods: readonly Pod[]): PodsByNode {
+  const index = new Map<string, number>();
+  targets.forEach((t, i) => { if (t.ds.metadata?.uid) index.set(t.ds.metadata.uid, i); });
+  const out: PodsByNode = new Map();
   for (const pod of pods) {
-    const ref = pod.metadata?.ownerReferences?.find((o) => o?.controller === true);
-    const perNode = ref?.uid ? byUid.get(ref.uid) : undefined;
+    const refs = pod.metadata?.ownerReferences;
+    if (!Array.isArray(refs)) continue;
+    let i: number | undefined;
+    for (const o of refs) if (o?.controller === true) { i = o.uid ? index.get(o.uid) : undefined; break; }
     const node = pod.spec?.nodeName;
-    if (!perNode || typeof node !== 'string' || isTerminal(pod)) continue;
-    const list = perNode.get(node);
-    if (list) list.push(pod); else perNode.set(node, [pod]);
+    if (i === undefined || typeof node !== 'string' || isTerminal(pod)) continue;
+    let row = out.get(node);
+    if (!row) out.set(node, (row = new Array(targets.length)));
+    const had = row[i];
+    row[i] = had === undefined ? pod : Array.isArray(had) ? [...had, pod] : [had, pod];
   }
-  return byUid;
+  return out;
 }
+
+const NO_PODS: readonly Pod[] = [];
 
 // Hot path (10,000 nodes × targets per sync): the common slot — one pod, not terminating,
 // available — allocates one object and parses no timestamp.
-function observeSlot(target: Target, pods: readonly Pod[], o: ObserveOptions): Slot {
+function observeSlot(target: Target, found: Pod | readonly Pod[] | undefined, o: ObserveOptions): Slot {
   let pod: Pod | undefined;
   let terminatingSinceMs: number | undefined;
-  if (pods.length === 1 && !isTerminating(pods[0])) pod = pods[0];
+  if (found !== undefined && !Array.isArray(found) && !isTerminating(found as Pod)) pod = found as Pod;
   else {
+    const pods: readonly Pod[] = found === undefined ? NO_PODS : Array.isArray(found) ? found : [found as Pod];
     const active = pods.filter((p) => !isTerminating(p)).sort(compareOldestFirst);
     for (const p of pods) {
       if (!isTerminating(p)) continue;
@@ -170,13 +181,14 @@ function observeSlot(target: Target, pods: readonly Pod[], o: ObserveOptions): S
 const updatedAtOf = (pod: Pod) => parseTime(pod.metadata?.annotations?.[UPDATED_AT_ANNOTATION]) ?? parseTime(pod.metadata?.creationTimestamp);
 
 /** One node's view across the targets; undefined when no target runs (or should run) a pod there. */
-export function observeNode(node: Node, targets: readonly Target[], pods: Map<string, Map<string, Pod[]>>, o: ObserveOptions): NodeView | undefined {
+export function observeNode(node: Node, targets: readonly Target[], pods: PodsByNode, o: ObserveOptions): NodeView | undefined {
   const name = node.metadata?.name ?? '';
+  const row = pods.get(name);
   const slots: Slot[] = [];
-  for (const t of targets) {
-    const onNode = pods.get(t.ds.metadata?.uid ?? '')?.get(name) ?? [];
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
     if (!nodeShouldRunDaemonPod(node, t.ds).shouldRun) continue;
-    slots.push(observeSlot(t, onNode, o));
+    slots.push(observeSlot(t, row?.[i], o));
   }
   if (!slots.length) return undefined;
   let updated = true, allAvailable = true;
