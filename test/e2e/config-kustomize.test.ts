@@ -25,10 +25,10 @@ describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, 
   const one = (kind: string) => { const d = docs.filter((x) => x.kind === kind); assert.equal(d.length, 1, kind); return d[0]; };
 
   test('renders the controller as a two-replica, leader-elected, probed, non-root Deployment', () => {
-    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    assert.deepEqual(docs.map((d) => d.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
     const ns = one('Namespace').metadata.name;
     assert.equal(ns, 'everynode-system');
-    for (const d of docs) if (!d.kind.startsWith('Cluster') && d.kind !== 'Namespace') assert.equal(d.metadata.namespace, ns, `${d.kind} in ${ns}`);
+    for (const d of docs) if (!d.kind.startsWith('Cluster') && d.kind !== 'Namespace' && d.kind !== 'CustomResourceDefinition') assert.equal(d.metadata.namespace, ns, `${d.kind} in ${ns}`);
     const dep = one('Deployment');
     assert.equal(dep.spec.replicas, 2);
     const pod = dep.spec.template.spec;
@@ -67,8 +67,16 @@ describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, 
     assert.equal(one('RoleBinding').roleRef.name, one('Role').metadata.name);
   });
 
+  test('ships the DaemonSetRollout CRD unprefixed and cluster-scoped', () => {
+    const crd = one('CustomResourceDefinition');
+    assert.equal(crd.metadata.name, 'daemonsetrollouts.everynode.dev');
+    assert.equal(crd.metadata.namespace, undefined);
+    assert.deepEqual(crd.spec.names.shortNames, ['dsr']);
+  });
+
   test('everything but the Deployment applies cleanly to the embedded cluster, twice', async () => {
-    const manifest = docs.filter((d) => d.kind !== 'Deployment').map((d) => JSON.stringify(d)).join('\n');
+    // The DaemonSetRollout CRD is left out until the embedded cluster serves apiextensions.k8s.io.
+    const manifest = docs.filter((d) => d.kind !== 'Deployment' && d.kind !== 'CustomResourceDefinition').map((d) => JSON.stringify(d)).join('\n');
     const first = await kubectl(c, ['apply', '-f', '-'], manifest);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /clusterrole.rbac.authorization.k8s.io\/everynode-manager-role created/);
