@@ -1,5 +1,6 @@
 // Legacy (unaggregated) discovery documents: kubectl falls back to these when the response is
 // plain application/json, so we need not implement aggregated discovery (wire-protocol §2.2).
+// Built from the catalog on every request, so a CRD's resource shows up the moment it is served.
 import type { Catalog, ResourceDef } from './resources/catalog.js';
 
 export const serverVersion = {
@@ -32,6 +33,7 @@ const subresourceVerbs: Record<string, string[]> = {
   binding: ['create'],
   eviction: ['create'],
   log: ['get'],
+  scale: ['get', 'patch', 'update'],
 };
 
 function resourceRows(d: ResourceDef) {
@@ -44,6 +46,7 @@ function resourceRows(d: ResourceDef) {
     const row: Record<string, unknown> = { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: subresourceVerbs[sub] ?? ['get'] };
     if (sub === 'eviction') Object.assign(row, { kind: 'Eviction', group: 'policy', version: 'v1' });
     if (sub === 'binding') row.kind = 'Binding';
+    if (sub === 'scale') Object.assign(row, { kind: 'Scale', group: 'autoscaling', version: 'v1' });
     rows.push(row);
   }
   return rows;
