@@ -8,7 +8,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
 import { RawClient, isNotFound, isConflict } from '../kube/client.js';
-import { discoverResources, objectPath, type ServedResource } from '../kube/discovery.js';
+import { objectPath, type ServedResource } from '../kube/discovery.js';
+import { ResourceMonitor } from './resourcemonitor.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
@@ -26,17 +27,34 @@ export class GarbageCollector implements Runnable {
   private readonly resources = new Map<string, ServedResource>();
 
   private readonly shared: SharedInformers;
+  private readonly monitor: ResourceMonitor;
 
-  constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
+  constructor(kc: KubeConfig, o: { informers?: SharedInformers; log?: (line: string) => void } = {}) {
     this.client = new RawClient(kc);
     this.shared = o.informers ?? new SharedInformers(kc);
+    this.monitor = new ResourceMonitor(this.client, this.shared, {
+      // extensions/v1beta1 is a legacy view of apps/v1 storage; events never own anything.
+      filter: (r) => r.verbs.includes('watch') && r.verbs.includes('delete') && r.group !== 'extensions' && r.resource !== 'events',
+      onNew: (r) => this.watchResource(r),
+      log: o.log,
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const all = await discoverResources(this.client);
-    // extensions/v1beta1 is a legacy view of apps/v1 storage; events never own anything.
-    const watched = all.filter((r) => r.verbs.includes('watch') && r.verbs.includes('delete') && r.group !== 'extensions' && r.resource !== 'events');
-    for (const r of watched) {
+    // Discovery now, and again as CRDs come and go (resources of kinds created after start).
+    await this.monitor.start(signal);
+    // A stop signal may come at any moment, even before the caches sync or before we get here.
+    const stop = () => this.queue.shutDown();
+    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
+    const runs = [this.shared.start(signal)];
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
+    await Promise.all([this.work(), this.work(), ...runs]);
+    this.client.close();
+  }
+
+  /** Starts monitoring one resource: its informer feeds the owner/dependent graph. */
+  private watchResource(r: ServedResource): void {
+    {
       this.resources.set(r.path, r);
       const inf = this.shared.informer(r.path);
       const enqueue = (o: KObject) => this.queue.add(`${r.path}|${keyOf(o)}`);
@@ -47,13 +65,6 @@ export class GarbageCollector implements Runnable {
       });
       this.informers.set(r, inf);
     }
-    // A stop signal may come at any moment, even before the caches sync or before we get here.
-    const stop = () => this.queue.shutDown();
-    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
-    const runs = [this.shared.start(signal)];
-    await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
-    await Promise.all([this.work(), this.work(), ...runs]);
-    this.client.close();
   }
 
   private track(r: ServedResource, o: KObject): void {
@@ -148,9 +159,15 @@ export class GarbageCollector implements Runnable {
 
   /** The cache may lag behind a just-created owner, so absence is confirmed with a live read, as upstream does. */
   private async ownerMissing(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): Promise<boolean> {
-    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
-    const r = [...this.resources.values()].find((x) => x.kind === ref.kind && x.group === group) ?? [...this.resources.values()].find((x) => x.kind === ref.kind && x.version === version);
-    if (!r) return false; // unknown kind: never collect on a guess
+    let r = this.monitor.resolve(ref.apiVersion, ref.kind);
+    if (!r) {
+      // An owner kind discovery has not shown (yet): look again, and if it is still unknown, fail
+      // so the dependent is retried with back-off, as upstream's GC does with an unresolvable
+      // owner; never collect on a guess, never treat the owner as present for good.
+      await this.monitor.sync();
+      r = this.monitor.resolve(ref.apiVersion, ref.kind);
+      if (!r) throw new Error(`unable to resolve owner ${ref.kind}.${ref.apiVersion} ${ref.name}: no such kind is served`);
+    }
     try {
       const live = await this.client.request<KObject>('GET', objectPath(r, r.namespaced ? namespace : '', ref.name));
       return live.metadata?.uid !== ref.uid;

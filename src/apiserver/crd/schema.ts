@@ -148,8 +148,11 @@ function typeMatches(type: string, v: unknown): boolean {
 /** kube-openapi prints the offending value with %q on its string form. */
 const quoted = (v: unknown): string => JSON.stringify(typeof v === 'string' ? v : v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-const typeInvalid = (path: string, v: unknown, type: string): FieldError =>
-  ({ type: 'FieldValueTypeInvalid', field: path, value: v, detail: `${path} in body must be of type ${type}: ${quoted(v)}`, showValue: true });
+/** kube-openapi names the type the value has, not the value: `Invalid value: "string": … must be of type integer: "string"`. */
+const typeInvalid = (path: string, v: unknown, type: string): FieldError => {
+  const actual = jsonType(v);
+  return { type: 'FieldValueTypeInvalid', field: path, value: actual, detail: `${path} in body must be of type ${type}: ${JSON.stringify(actual)}`, showValue: true };
+};
 const invalidWith = (path: string, v: unknown, detail: string): FieldError =>
   ({ type: 'FieldValueInvalid', field: path, value: v, detail, showValue: true });
 
