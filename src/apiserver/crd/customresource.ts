@@ -80,7 +80,11 @@ function generationPart(obj: KObject, statusEnabled: boolean): string {
 }
 
 export function customResourceStrategy(info: CustomResourceInfo): ResourceStrategy {
-  const validate = (obj: KObject): FieldError[] => [...validateValue(obj, info.schema), ...validateScale(obj, info.scale)];
+  const validate = (obj: KObject): FieldError[] => {
+    const errs = validateValue(obj, info.schema);
+    // The replicas check adds nothing to a schema error about the same field.
+    return errs.length ? errs : validateScale(obj, info.scale);
+  };
   return {
     default: (obj) => info.normalize(obj),
     prepareForCreate: (obj) => {

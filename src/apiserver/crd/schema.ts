@@ -46,6 +46,11 @@ export interface JSONSchemaProps {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+// A stored CRD is validated when written, but storage is input too: a keyword of the wrong JSON
+// type constrains nothing rather than throwing.
+const isSchema = (v: unknown): v is JSONSchemaProps => isObj(v);
+const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+const props = (s: JSONSchemaProps): Record<string, JSONSchemaProps> => (isObj(s.properties) ? s.properties : {});
 
 /** Fields every object has whatever its schema says: the root's and embedded resources' type and object meta. */
 const resourceFields = ['apiVersion', 'kind', 'metadata'];
@@ -64,7 +69,7 @@ export function prune(value: unknown, schema: JSONSchemaProps | undefined, root 
 }
 
 function pruneNode(v: unknown, s: JSONSchemaProps | undefined, path: string, isResource: boolean, out: string[]): void {
-  if (!s) return;
+  if (!isSchema(s)) return;
   if (s['x-kubernetes-int-or-string']) return;
   if (Array.isArray(v)) {
     v.forEach((item, i) => pruneNode(item, s.items, index(path, i), !!s.items?.['x-kubernetes-embedded-resource'], out));
@@ -72,14 +77,14 @@ function pruneNode(v: unknown, s: JSONSchemaProps | undefined, path: string, isR
   }
   if (!isObj(v)) return;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
-  const props = s.properties;
-  const additional = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  const known = props(s);
+  const additional = isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
   for (const k of Object.keys(v)) {
     const p = child(path, k);
     // apiVersion and kind are the REST layer's; metadata is ObjectMeta whatever the schema says.
     if (isResource && resourceFields.includes(k)) continue;
-    const ps = props?.[k];
-    if (ps) { pruneNode(v[k], ps, p, !!ps['x-kubernetes-embedded-resource'], out); continue; }
+    const ps = known[k];
+    if (isSchema(ps)) { pruneNode(v[k], ps, p, !!ps['x-kubernetes-embedded-resource'], out); continue; }
     if (additional) { pruneNode(v[k], additional, index(path, k), !!additional['x-kubernetes-embedded-resource'], out); continue; }
     if (preserve || s.additionalProperties === true) continue;
     out.push(p);
@@ -95,14 +100,15 @@ function pruneNode(v: unknown, s: JSONSchemaProps | undefined, path: string, isR
  * the default when there is one (PruneNonNullableNullsWithoutDefaults, then Default).
  */
 export function applyDefaults(value: unknown, s: JSONSchemaProps | undefined): void {
-  if (!s) return;
+  if (!isSchema(s)) return;
   if (Array.isArray(value)) {
     for (const item of value) applyDefaults(item, s.items);
     return;
   }
   if (!isObj(value)) return;
-  const props = s.properties ?? {};
-  for (const [k, ps] of Object.entries(props)) {
+  const known = props(s);
+  for (const [k, ps] of Object.entries(known)) {
+    if (!isSchema(ps)) continue;
     if (value[k] === null && !ps.nullable) {
       if (ps.default !== undefined) value[k] = structuredClone(ps.default);
       else delete value[k];
@@ -111,10 +117,10 @@ export function applyDefaults(value: unknown, s: JSONSchemaProps | undefined): v
     }
     if (value[k] !== undefined) applyDefaults(value[k], ps);
   }
-  const additional = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  const additional = isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
   if (additional) {
     for (const k of Object.keys(value)) {
-      if (k in props) continue;
+      if (k in known) continue;
       if (value[k] === null && !additional.nullable) {
         if (additional.default !== undefined) value[k] = structuredClone(additional.default);
         else delete value[k];
@@ -185,7 +191,7 @@ function compilePattern(p: string): RegExp | null {
  */
 export function validateValue(v: unknown, s: JSONSchemaProps | undefined, path = '', root = true): FieldError[] {
   const errs: FieldError[] = [];
-  if (s) walkValidate(v, s, path, errs, root);
+  if (isSchema(s)) walkValidate(v, s, path, errs, root);
   return errs;
 }
 
@@ -200,21 +206,21 @@ function walkValidate(v: unknown, s: JSONSchemaProps, path: string, errs: FieldE
     errs.push(typeInvalid(path, v, s.type));
     return;
   }
-  if (s.enum && !s.enum.some((e) => sameJson(e, v))) {
+  if (Array.isArray(s.enum) && !s.enum.some((e) => sameJson(e, v))) {
     errs.push({ type: 'FieldValueNotSupported', field: path, value: v, showValue: true, detail: `supported values: ${s.enum.map((e) => JSON.stringify(e)).join(', ')}` });
   }
   if (typeof v === 'string') validateString(v, s, path, errs);
   if (typeof v === 'number') validateNumber(v, s, path, errs);
   if (Array.isArray(v)) validateArray(v, s, path, errs);
   if (isObj(v)) validateObject(v, s, path, errs, isResource);
-  for (const sub of s.allOf ?? []) walkValidate(v, sub, path, errs, false);
-  if (s.anyOf?.length && !s.anyOf.some((sub) => validateValue(v, sub, path, false).length === 0)) {
+  for (const sub of list(s.allOf)) walkValidate(v, sub, path, errs, false);
+  if (list(s.anyOf).length && !list(s.anyOf).some((sub) => validateValue(v, sub, path, false).length === 0)) {
     errs.push(invalidWith(path, v, `${path || 'body'} in body must match at least one schema in anyOf`));
   }
-  if (s.oneOf?.length && s.oneOf.filter((sub) => validateValue(v, sub, path, false).length === 0).length !== 1) {
+  if (list(s.oneOf).length && list(s.oneOf).filter((sub) => validateValue(v, sub, path, false).length === 0).length !== 1) {
     errs.push(invalidWith(path, v, `${path || 'body'} in body must validate one and only one schema (oneOf)`));
   }
-  if (s.not && validateValue(v, s.not, path, false).length === 0) {
+  if (isSchema(s.not) && validateValue(v, s.not, path, false).length === 0) {
     errs.push(invalidWith(path, v, `${path || 'body'} in body should not validate the schema`));
   }
 }
@@ -251,7 +257,7 @@ function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: Fie
   }
   if (s.minItems !== undefined && v.length < s.minItems) errs.push(invalidWith(path, v.length, `${path} in body should have at least ${s.minItems} items`));
   const embedded = !!s.items?.['x-kubernetes-embedded-resource'];
-  if (s.items) v.forEach((item, i) => walkValidate(item, s.items!, index(path, i), errs, embedded));
+  if (isSchema(s.items)) v.forEach((item, i) => walkValidate(item, s.items!, index(path, i), errs, embedded));
   const listType = s['x-kubernetes-list-type'];
   if (listType === 'set') {
     const seen = new Set<string>();
@@ -261,7 +267,7 @@ function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: Fie
       seen.add(k);
     });
   } else if (listType === 'map') {
-    const keys = s['x-kubernetes-list-map-keys'] ?? [];
+    const keys = list(s['x-kubernetes-list-map-keys']);
     const seen = new Set<string>();
     v.forEach((item, i) => {
       if (!isObj(item)) return;
@@ -280,14 +286,14 @@ function validateObject(v: Obj, s: JSONSchemaProps, path: string, errs: FieldErr
     errs.push({ type: 'FieldValueTooMany', field: path, value: count, detail: `must have at most ${s.maxProperties} items`, showValue: true });
   }
   if (s.minProperties !== undefined && count < s.minProperties) errs.push(invalidWith(path, count, `${path} in body should have at least ${s.minProperties} properties`));
-  for (const r of s.required ?? []) {
+  for (const r of list(s.required)) {
     if (v[r] === undefined) errs.push({ type: 'FieldValueRequired', field: child(path, r), detail: '', showValue: false });
   }
-  const additional = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  const additional = isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
   for (const [k, val] of Object.entries(v)) {
     // The resource's own apiVersion/kind/metadata are checked by the REST layer, not the schema.
     if (isResource && resourceFields.includes(k)) continue;
-    const ps = s.properties?.[k];
+    const ps = props(s)[k];
     if (ps) walkValidate(val, ps, child(path, k), errs, !!ps['x-kubernetes-embedded-resource']);
     else if (additional) walkValidate(val, additional, index(path, k), errs, !!additional['x-kubernetes-embedded-resource']);
   }
