@@ -19,6 +19,7 @@ import { collectionPrefix } from './keys.js';
 import { builtinSchemas, openapiV3Index } from './openapi/index.js';
 import { crdComponentSchemas } from './crd/openapi-schemas.js';
 import { OpenAPIDocuments } from './openapi/documents.js';
+import { encodeSwaggerProtobuf, OPENAPI_V2_PROTOBUF } from './openapi/v2proto.js';
 import { prune } from './crd/schema.js';
 import { scaleSubresource } from './crd/scale.js';
 import type { TableConvertor } from './tables.js';
@@ -113,7 +114,13 @@ export class ApiHandler {
       if (p === '/apis') return ok(200, apiGroupList(this.catalog));
       if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
       if (p === '/openapi/v3') return ok(200, this.openapiIndex());
-      if (p === '/openapi/v2') return ok(200, this.docs.v2());
+      if (p === '/openapi/v2') {
+        // client-go reads only the protobuf form; browsers and curl get JSON.
+        if (req.accept.includes('application/com.github.proto-openapi.spec.v2')) {
+          return ok(200, this.docs.cached('v2pb', () => encodeSwaggerProtobuf(this.docs.v2() as Record<string, unknown>)), [], OPENAPI_V2_PROTOBUF);
+        }
+        return ok(200, this.docs.v2());
+      }
     }
     if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length > 2) return this.openapi(parts.slice(2));
     if (parts[0] === 'api' && parts.length === 2) return this.discoveryList('', parts[1]);

@@ -113,6 +113,12 @@ spec:
     const explain = await ok(['explain', 'certificate.spec.issuerRef']);
     assert.match(explain, /The issuer that signs the certificate\./);
     assert.match(explain, /name\s+<string> -required-/);
+    // The same from /openapi/v2, which kubectl reads as protobuf.
+    const v2 = await ok(['explain', 'certificate.spec', '--output', 'plaintext-openapiv2']);
+    assert.match(v2, /VERSION:\s+certs\.example\.io\/v1/);
+    assert.match(v2, /issuerRef\s+<Object> -required-\n\s+The issuer that signs the certificate\./);
+    assert.match(await ok(['explain', 'pods.spec.containers', '--output', 'plaintext-openapiv2']), /image\s+<string>/);
+    assert.match(await ok(['explain', 'crd.spec.versions']), /storage\s+<boolean> -required-/);
   });
 
   test('Certificate: schema validation answers 422 with upstream paths', async () => {

@@ -29,6 +29,13 @@ export function toV2Schema(s: unknown): Schema {
       default: out[k] = v;
     }
   }
+  // A described reference is `allOf: [{$ref}]` in v3 (siblings of $ref are ignored there); v2
+  // consumers (kubectl's proto models) follow a $ref with a description beside it instead.
+  const all = out.allOf as Schema[] | undefined;
+  if (all?.length === 1 && typeof all[0]!.$ref === 'string' && out.$ref === undefined) {
+    out.$ref = all[0]!.$ref;
+    delete out.allOf;
+  }
   // Quantity-like `oneOf: [string, number]` has no v2 form; upstream publishes such types as strings.
   if ((s as Schema).oneOf && !out.type && !(s as Schema)['x-kubernetes-int-or-string']) out.type = 'string';
   return out;
