@@ -240,6 +240,28 @@ data: {a: b}
     await eventually(async () => (await kubectl(c, ['get', 'cm', 'ssa-owned'])).code !== 0, 30_000, 'the dependent ConfigMap to be collected');
   });
 
+  test('a dependent whose owner kind is not served yet is retried, and collected once the kind exists without that owner', async () => {
+    await ok(['apply', '-f', '-'], `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: orphan-of-gizmo
+  ownerReferences: [{apiVersion: late2.example.io/v1, kind: Gizmo, name: g, uid: 00000000-0000-0000-0000-000000000001}]
+`);
+    // Not collected on a guess while the kind is unknown.
+    await new Promise((r) => setTimeout(r, 500));
+    await ok(['get', 'cm', 'orphan-of-gizmo']);
+    await ok(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.late2.example.io}
+spec:
+  group: late2.example.io
+  scope: Namespaced
+  names: {plural: gizmos, kind: Gizmo}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+`);
+    await eventually(async () => (await kubectl(c, ['get', 'cm', 'orphan-of-gizmo'])).code !== 0, 45_000, 'the dependent of an absent Gizmo to be collected');
+  });
+
   test('a namespace with custom resources in it is emptied and removed', async () => {
     await ok(['create', 'namespace', 'certs-ns']);
     await ok(['apply', '-n', 'certs-ns', '-f', '-'], certificate('in-ns'));
