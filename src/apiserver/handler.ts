@@ -318,9 +318,14 @@ export class ApiHandler {
       throw E.badRequest(`fieldValidation parameter unsupported: ${q.get('fieldValidation')}, expected one of Ignore, Warn, Strict`);
     }
     if (def.custom) {
-      // Custom resources: fields the schema does not specify are pruned (structural pruning);
-      // fieldValidation decides whether that is silent, a warning or an error.
-      const outcome = fieldValidationOutcome(mode, def.custom.schema ? prune(obj, def.custom.schema) : []);
+      // Custom resources: metadata is a typed ObjectMeta (a wrongly typed field is refused, unknown
+      // ones dropped, as objectmeta.Coerce does); other fields the schema does not specify are
+      // pruned (structural pruning). fieldValidation decides whether dropping is silent, a warning or an error.
+      const unknown: string[] = [];
+      const m = checkTypes(servedSchemas, 'io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata', { metadata: obj.metadata }, (path, parent, key) => { unknown.push(path); delete parent[key]; });
+      if (m) throw E.invalid(def.kind, def.group, typeof obj.metadata?.name === 'string' ? obj.metadata.name : '', [{ type: 'FieldValueInvalid', field: 'metadata', detail: m.message, showValue: false }]);
+      unknown.push(...(def.custom.schema ? prune(obj, def.custom.schema) : []));
+      const outcome = fieldValidationOutcome(mode, unknown);
       if (outcome.error) throw E.badRequest(outcome.error);
       warnings.push(...outcome.warnings);
       return;

@@ -127,6 +127,32 @@ describe('CRD serving through the handler', () => {
     }
   });
 
+  test('metadata is a typed ObjectMeta in custom resources too', () => {
+    const typed = call('POST', gadgets, { metadata: { name: 'm1', labels: { a: 1 } }, spec: {} });
+    assert.equal(typed.status, 422, JSON.stringify(typed.body));
+    assert.match(typed.body.message, /^Gadget\.toys\.example\.io "m1" is invalid: metadata: Invalid value: json: cannot unmarshal number into Go struct field ObjectMeta\.metadata\.labels of type string/);
+    const strict = call('POST', gadgets, { metadata: { name: 'm1', bogus: 1 }, spec: { bogus: 2 } }, 'application/json', 'fieldValidation=Strict');
+    assert.equal(strict.status, 400);
+    assert.equal(strict.body.message, 'strict decoding error: unknown field "metadata.bogus", unknown field "spec.bogus"');
+    const warned = call('POST', gadgets, { metadata: { name: 'm1', bogus: 1 }, spec: { bogus: 2 } });
+    assert.equal(warned.status, 201);
+    assert.deepEqual(warned.warnings, ['unknown field "metadata.bogus"', 'unknown field "spec.bogus"']);
+    assert.equal(call('DELETE', `${gadgets}/m1`).status, 200);
+  });
+
+  test('a schema change applies to stored objects when they are read (pruning and defaulting on read)', () => {
+    const current = call('GET', `${crdPath}/gadgets.toys.example.io`).body;
+    const v1 = current.spec.versions[1];
+    v1.schema.openAPIV3Schema.properties.spec.properties = { size: { type: 'integer', default: 1 }, shape: { type: 'string', default: 'round' } };
+    const put = call('PUT', `${crdPath}/gadgets.toys.example.io`, current);
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.body.metadata.generation, 2);
+    const g1 = call('GET', `${gadgets}/g1`).body;
+    assert.equal(g1.spec.color, undefined, 'a field the schema no longer has is pruned');
+    assert.equal(g1.spec.shape, 'round', 'a new default is applied');
+    assert.equal(g1.spec.size, 4);
+  });
+
   test('DELETE adds the cleanup finalizer; the cleanup deletes the objects, then the CRD goes', () => {
     const d = call('DELETE', `${crdPath}/gadgets.toys.example.io`);
     assert.equal(d.status, 200);

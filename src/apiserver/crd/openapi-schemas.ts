@@ -109,6 +109,10 @@ export const crdComponentSchemas: Record<string, Schema> = {
     // Recursive and partly free-form (default, enum, items as schema or array): kept as sent.
     'x-kubernetes-preserve-unknown-fields': true,
   },
+  // What every custom resource is to the decoder: type meta and a typed ObjectMeta (objectmeta.Coerce).
+  [`${META}.PartialObjectMetadata`]: struct('PartialObjectMetadata is a generic representation of any object with ObjectMeta.', {
+    ...typeMeta, metadata: ref(`${META}.ObjectMeta`, "Standard object's metadata."),
+  }),
   'io.k8s.api.autoscaling.v1.Scale': {
     ...struct('Scale represents a scaling request for a resource.', {
       ...typeMeta,

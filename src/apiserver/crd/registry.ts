@@ -36,7 +36,7 @@ export class CrdRegistry {
   /** Serves every stored CRD, then follows changes. */
   start(): void {
     const rev = this.store.backend.currentRevision();
-    for (const crd of this.store.list(this.crdDef, '', () => true).items) this.serve(crd as CustomResourceDefinition);
+    for (const crd of this.storedCRDs()) this.serve(crd);
     const w = this.store.backend.watch(collectionPrefix(crdGroup, crdResource, ''), rev, (events) => {
       for (const ev of events) {
         const name = ev.key.slice(ev.key.lastIndexOf('/') + 1);
@@ -54,6 +54,24 @@ export class CrdRegistry {
     this.#closed = true;
     this.#watcher?.stop();
     clearTimeout(this.#timer);
+  }
+
+  /** Every stored CRD that parses; one that does not is logged and skipped, never fatal. */
+  private storedCRDs(): CustomResourceDefinition[] {
+    const out: CustomResourceDefinition[] = [];
+    const prefix = collectionPrefix(crdGroup, crdResource, '');
+    let after: string | undefined;
+    for (;;) {
+      const page = this.store.backend.list(prefix, { after, limit: 500 });
+      for (const kv of page.kvs) {
+        after = kv.key;
+        try {
+          const crd = this.store.decode(this.crdDef, kv) as CustomResourceDefinition;
+          if (typeof crd.metadata?.name === 'string') out.push(crd);
+        } catch { this.log(`customresourcedefinition at ${kv.key}: stored value does not parse; not served`); }
+      }
+      if (!page.more) return out;
+    }
   }
 
   private serve(crd: CustomResourceDefinition): void {
@@ -78,8 +96,7 @@ export class CrdRegistry {
   /** One pass over the terminating CRDs; schedules another while objects remain. */
   cleanup(): void {
     let pending = false;
-    for (const obj of this.store.list(this.crdDef, '', () => true).items) {
-      const crd = obj as CustomResourceDefinition;
+    for (const crd of this.storedCRDs()) {
       if (!crd.metadata?.deletionTimestamp || !(crd.metadata.finalizers ?? []).includes(cleanupFinalizer)) continue;
       try {
         if (!this.cleanupOne(crd)) pending = true;
@@ -99,17 +116,22 @@ export class CrdRegistry {
     const def = this.catalog.storageDef(group, plural);
     let remaining = 0;
     if (def?.custom?.crdName === name) {
-      const { items } = this.store.list(def, '', () => true);
-      for (const o of items) {
-        remaining++;
+      const prefix = collectionPrefix(def.storageGroup, def.storageResource, '');
+      for (const kv of this.store.backend.list(prefix).kvs) {
+        let o: KObject;
+        try { o = this.store.decode(def, kv); } catch {
+          // Not even an object: nothing can finalize it, so it goes as it is.
+          this.store.backend.delete(kv.key, kv.modRev);
+          continue;
+        }
         if (o.metadata?.deletionTimestamp) continue;
         try {
-          this.store.delete(def, o.metadata?.namespace ?? '', o.metadata!.name!, { propagationPolicy: 'Background' }, `${group}/${def.version}`);
+          this.store.delete(def, o.metadata?.namespace ?? '', o.metadata?.name ?? '', { propagationPolicy: 'Background' }, `${group}/${def.version}`);
         } catch (err) {
-          if (!(err instanceof ApiError && err.code === 404)) throw err;
+          if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
         }
       }
-      remaining = this.store.backend.count(collectionPrefix(def.storageGroup, def.storageResource, ''));
+      remaining = this.store.backend.count(prefix);
     }
     const kv = this.store.getKV(this.crdDef, '', name);
     if (!kv) return true;
