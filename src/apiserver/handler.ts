@@ -487,6 +487,7 @@ export class ApiHandler {
       return { type: ev.type, object: t as KObject };
     };
     const store = this.store;
+    const catalog = this.catalog;
     const prefix = collectionPrefix(def.storageGroup, def.storageResource, ns);
     return {
       kind: 'watch', warnings, timeoutMs, bookmarks: isTruthyParam(q.get('allowWatchBookmarks')),
@@ -523,7 +524,12 @@ export class ApiHandler {
           sink.end();
           return () => {};
         }
-        return () => { stopped = true; w.stop(); };
+        // A custom resource's watch ends when its CRD stops being served, as upstream tears its storage down.
+        const unsubscribe = def.custom ? catalog.onChange(() => {
+          if (stopped || catalog.lookup(def.group, def.version, def.resource)) return;
+          stopped = true; w.stop(); unsubscribe?.(); sink.end();
+        }) : undefined;
+        return () => { stopped = true; w.stop(); unsubscribe?.(); };
       },
     };
   }

@@ -161,7 +161,14 @@ describe('CRD serving through the handler', () => {
     assert.equal(call('GET', `${gadgets}/g1`).status, 200, 'still readable while terminating');
     const create = call('POST', gadgets, { metadata: { name: 'g3' }, spec: {} });
     assert.equal(create.status, 405);
+    const w = handler.handle({ method: 'GET', path: gadgets, query: new URLSearchParams('watch=1&resourceVersion=' + d.body.metadata.resourceVersion), accept: 'application/json', contentType: '', body: Buffer.alloc(0) });
+    assert.equal(w.kind, 'watch');
+    const seen: string[] = [];
+    let ended = false;
+    if (w.kind === 'watch') w.start({ send: (ev) => { if (!Buffer.isBuffer(ev)) seen.push(`${ev.type} ${ev.object.metadata?.name}`); return true; }, end: () => { ended = true; } });
     registry.cleanup();
+    assert.deepEqual(seen, ['DELETED g1']);
+    assert.equal(ended, true, 'the watch ends with its CRD');
     assert.equal(call('GET', `${crdPath}/gadgets.toys.example.io`).status, 404);
     assert.equal(call('GET', gadgets).status, 404);
     assert.equal(call('GET', '/apis/toys.example.io').status, 404);

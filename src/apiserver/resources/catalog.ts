@@ -90,7 +90,16 @@ export class Catalog {
     this.#byGvr = byGvr;
     if (accepted.length) this.#custom.set(owner, accepted); else this.#custom.delete(owner);
     this.#generation++;
+    for (const l of [...this.#listeners]) l();
     return rejected;
+  }
+
+  readonly #listeners = new Set<() => void>();
+
+  /** Calls `listener` after every change of custom entries; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => { this.#listeners.delete(listener); };
   }
 
   lookup(group: string, version: string, resource: string): ResourceDef | undefined {
