@@ -41,7 +41,7 @@ export class GarbageCollector implements Runnable {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    // Discovery now, and again as CRDs come and go (resources of kinds created after start).
+    // Discovery now, and again as CRDs come and go: each resource it shows goes to watchResource.
     await this.monitor.start(signal);
     // A stop signal may come at any moment, even before the caches sync or before we get here.
     const stop = () => this.queue.shutDown();
@@ -52,20 +52,24 @@ export class GarbageCollector implements Runnable {
     this.client.close();
   }
 
-  /** Starts monitoring one resource: its informer feeds the owner/dependent graph. */
+  /** Starts monitoring one resource (also one served after start): its informer feeds the owner/dependent graph. */
   private watchResource(r: ServedResource): void {
-    {
-      this.resources.set(r.path, r);
-      const inf = this.shared.informer(r.path);
-      const enqueue = (o: KObject) => this.queue.add(`${r.path}|${keyOf(o)}`);
-      inf.addHandler({
-        onAdd: (o) => { this.track(r, o); enqueue(o); },
-        onUpdate: (old, o) => { this.untrack(r, old); this.track(r, o); enqueue(o); },
-        onDelete: (o) => { this.untrack(r, o); this.byUid.delete(o.metadata?.uid ?? ''); this.enqueueDependents(o.metadata?.uid); },
-      });
-      this.informers.set(r, inf);
-    }
+    this.resources.set(r.path, r);
+    const inf = this.shared.informer(r.path);
+    const enqueue = (o: KObject) => this.queue.add(`${r.path}|${keyOf(o)}`);
+    inf.addHandler({
+      onAdd: (o) => { this.track(r, o); enqueue(o); },
+      onUpdate: (old, o) => { this.untrack(r, old); this.track(r, o); enqueue(o); },
+      onDelete: (o) => { this.untrack(r, o); this.byUid.delete(o.metadata?.uid ?? ''); this.enqueueDependents(o.metadata?.uid); },
+    });
+    this.informers.set(r, inf);
+    // Dependents that waited for an owner kind: it may be this one.
+    for (const k of this.awaitingKind) this.queue.add(k);
+    this.awaitingKind.clear();
   }
+
+  /** Dependents whose owner kind discovery did not show when they were last looked at. */
+  private readonly awaitingKind = new Set<string>();
 
   private track(r: ServedResource, o: KObject): void {
     const uid = o.metadata?.uid;
@@ -151,23 +155,26 @@ export class GarbageCollector implements Runnable {
         if (cached.obj.metadata?.deletionTimestamp && (cached.obj.metadata.finalizers ?? []).includes('foregroundDeletion')) continue;
         continue;
       }
-      if (await this.ownerMissing(ref, obj.metadata?.namespace ?? '')) gone.push(ref.uid);
+      const missing = await this.ownerMissing(ref, obj.metadata?.namespace ?? '');
+      if (missing === 'unresolved') {
+        // An owner whose kind is not served (yet): decide nothing until it is, as upstream's GC
+        // retries an owner its RESTMapper cannot resolve. Looked at again when discovery shows a
+        // new resource, and at the rediscovery period anyway.
+        const key = `${r.path}|${keyOf(obj)}`;
+        this.awaitingKind.add(key);
+        this.queue.addAfter(key, 30_000);
+        return;
+      }
+      if (missing) gone.push(ref.uid);
     }
     if (gone.length === refs.length) await this.delete(r, obj, 'Background');
     else if (gone.length) await this.patch(r, obj, { metadata: { ownerReferences: refs.filter((x) => !gone.includes(x.uid)), uid: obj.metadata!.uid } });
   }
 
   /** The cache may lag behind a just-created owner, so absence is confirmed with a live read, as upstream does. */
-  private async ownerMissing(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): Promise<boolean> {
-    let r = this.monitor.resolve(ref.apiVersion, ref.kind);
-    if (!r) {
-      // An owner kind discovery has not shown (yet): look again, and if it is still unknown, fail
-      // so the dependent is retried with back-off, as upstream's GC does with an unresolvable
-      // owner; never collect on a guess, never treat the owner as present for good.
-      await this.monitor.sync();
-      r = this.monitor.resolve(ref.apiVersion, ref.kind);
-      if (!r) throw new Error(`unable to resolve owner ${ref.kind}.${ref.apiVersion} ${ref.name}: no such kind is served`);
-    }
+  private async ownerMissing(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): Promise<boolean | 'unresolved'> {
+    const r = this.monitor.resolve(ref.apiVersion, ref.kind);
+    if (!r) return 'unresolved'; // never collect on a guess, never take the owner as present for good
     try {
       const live = await this.client.request<KObject>('GET', objectPath(r, r.namespaced ? namespace : '', ref.name));
       return live.metadata?.uid !== ref.uid;

@@ -35,9 +35,9 @@ export class ResourceMonitor {
 
   /** The resource serving this kind (apiVersion "group/version" or "v1"), if discovery has shown one. */
   resolve(apiVersion: string, kind: string): ServedResource | undefined {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const all = this.resources();
-    return all.find((x) => x.kind === kind && x.group === group) ?? all.find((x) => x.kind === kind && x.version === version && x.group === group);
+    // By group and kind, as a RESTMapper maps an owner reference: any served version will do.
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    return this.resources().find((x) => x.kind === kind && x.group === group);
   }
 
   /** Discovers now (joining a discovery already running, then running once more). */
