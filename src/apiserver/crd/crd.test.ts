@@ -49,6 +49,15 @@ test('ValidateCustomResourceDefinition: names, versions, printer columns, scale'
   assert.ok(msgs.some((m) => m.startsWith('spec.names.shortNames[0]: Invalid value: "f_1"')));
 });
 
+test('groups of the Kubernetes project need the API approval annotation', () => {
+  const crd = base();
+  crd.metadata!.name = 'foos.widgets.k8s.io';
+  crd.spec!.group = 'widgets.k8s.io';
+  assert.deepEqual(errors(crd), ['metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111']);
+  crd.metadata!.annotations = { 'api-approved.kubernetes.io': 'https://github.com/kubernetes/kubernetes/pull/1' };
+  assert.deepEqual(errors(crd), []);
+});
+
 test('structural schemas: types required, list-map keys must be scalar item properties', () => {
   const crd = base();
   crd.spec!.versions![0]!.schema = { openAPIV3Schema: { type: 'object', properties: {

@@ -35,6 +35,13 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
     for (const m of isDNS1123Subdomain(group)) errs.push(invalid('spec.group', group, m));
     if (group.split('.').length < 2) errs.push(invalid('spec.group', group, 'should be a domain with at least one dot'));
   }
+  if (isProtectedGroup(group)) {
+    // Groups of the Kubernetes project need an approved API review (apihelpers.IsProtectedCommunityGroup).
+    const approval = crd.metadata?.annotations?.['api-approved.kubernetes.io'];
+    if (!approval) {
+      errs.push(required('metadata.annotations[api-approved.kubernetes.io]', 'protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111'));
+    }
+  }
   if (!spec.scope) errs.push(required('spec.scope'));
   else if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') errs.push(notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   errs.push(...validateNames(names, 'spec.names'));
@@ -43,6 +50,10 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
   if (strategy && strategy !== 'None' && strategy !== 'Webhook') errs.push(notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']));
   if (spec.preserveUnknownFields === true) errs.push(invalid('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema'));
   return errs;
+}
+
+function isProtectedGroup(group: string): boolean {
+  return ['k8s.io', 'kubernetes.io'].some((g) => group === g || group.endsWith(`.${g}`));
 }
 
 /** On update, storage versions already written may not disappear from status.storedVersions' versions. */
