@@ -197,6 +197,10 @@ spec:
     const err = await fails(['apply', '-f', '-'], 'apiVersion: monitoring.example.io/v1\nkind: ServiceMonitor\nmetadata: {name: bad}\nspec: {selector: {}, endpoints: [{targetPort: 1.5, interval: often}]}\n');
     assert.match(err, /spec\.endpoints\[0\]\.targetPort: Invalid value: .*must be of type integer,string/);
     assert.match(err, /spec\.endpoints\[0\]\.interval: Invalid value: "often"/);
+    // x-kubernetes-validations: a rule in the CEL subset is enforced; one outside it (all()) is skipped.
+    const rule = await fails(['apply', '-f', '-'], 'apiVersion: monitoring.example.io/v1\nkind: ServiceMonitor\nmetadata: {name: none}\nspec: {selector: {}}\n');
+    assert.match(rule, /spec: Invalid value: "object": at least one endpoint is required/);
+    await ok(['apply', '-f', '-'], 'apiVersion: monitoring.example.io/v1\nkind: ServiceMonitor\nmetadata: {name: portless}\nspec: {selector: {}, endpoints: [{path: /metrics}]}\n');
     assert.match(await ok(['explain', 'servicemonitor.spec.endpoints']), /targetPort\s+<(IntOrString|Object|string)>/);
   });
 

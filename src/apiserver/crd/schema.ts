@@ -4,8 +4,10 @@
 // validator, its results turned into field errors with upstream's paths and wording).
 // Pure: schema and value in; pruning and defaulting change the value in place.
 //
-// Not evaluated: `x-kubernetes-validations` (CEL) rules. They are accepted in CRDs and skipped here.
-import { child, index, type FieldError } from '../../api/fielderrors.js';
+// `x-kubernetes-validations` rules are evaluated when they are in the CEL subset cel.ts knows;
+// others are accepted in CRDs and skipped here.
+import { child, index, type CauseType, type FieldError } from '../../api/fielderrors.js';
+import { compileRule } from './cel.js';
 
 /** One node of a CRD's openAPIV3Schema (JSONSchemaProps), the parts the server acts on. */
 export interface JSONSchemaProps {
@@ -213,6 +215,7 @@ function walkValidate(v: unknown, s: JSONSchemaProps, path: string, errs: FieldE
   if (typeof v === 'number') validateNumber(v, s, path, errs);
   if (Array.isArray(v)) validateArray(v, s, path, errs);
   if (isObj(v)) validateObject(v, s, path, errs, isResource);
+  validateRules(v, s, path, errs);
   for (const sub of list(s.allOf)) walkValidate(v, sub, path, errs, false);
   if (list(s.anyOf).length && !list(s.anyOf).some((sub) => validateValue(v, sub, path, false).length === 0)) {
     errs.push(invalidWith(path, v, `${path || 'body'} in body must match at least one schema in anyOf`));
@@ -222,6 +225,26 @@ function walkValidate(v: unknown, s: JSONSchemaProps, path: string, errs: FieldE
   }
   if (isSchema(s.not) && validateValue(v, s.not, path, false).length === 0) {
     errs.push(invalidWith(path, v, `${path || 'body'} in body should not validate the schema`));
+  }
+}
+
+const ruleReasons: Record<string, CauseType> = {
+  FieldValueInvalid: 'FieldValueInvalid', FieldValueForbidden: 'FieldValueForbidden',
+  FieldValueRequired: 'FieldValueRequired', FieldValueDuplicate: 'FieldValueDuplicate',
+};
+
+/** x-kubernetes-validations: a rule that evaluates to false is a field error worded as upstream's. */
+function validateRules(v: unknown, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  for (const r of list(s['x-kubernetes-validations'] as Array<Record<string, unknown>> | undefined)) {
+    if (!isObj(r) || typeof r.rule !== 'string') continue;
+    if (compileRule(r.rule)?.(v) !== false) continue;
+    const message = typeof r.message === 'string' && r.message ? r.message : `failed rule: ${r.rule}`;
+    const field = typeof r.fieldPath === 'string' && r.fieldPath.startsWith('.') ? (path ? `${path}${r.fieldPath}` : r.fieldPath.slice(1)) : path;
+    const type = ruleReasons[typeof r.reason === 'string' ? r.reason : ''] ?? 'FieldValueInvalid';
+    // Invalid prints the schema type in place of the value, as the CEL validator does.
+    errs.push(type === 'FieldValueInvalid' || type === 'FieldValueDuplicate'
+      ? { type, field, value: s.type ?? jsonType(v), detail: message, showValue: true }
+      : { type, field, detail: message, showValue: false });
   }
 }
 
