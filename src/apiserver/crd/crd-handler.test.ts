@@ -8,6 +8,8 @@ import { builtinCatalog } from '../builtin.js';
 import { Store } from '../store.js';
 import { ApiHandler, type ApiResponse } from '../handler.js';
 import { CrdRegistry } from './registry.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 
 const backend = openBackend({ inMemory: true });
 const catalog = builtinCatalog();
@@ -151,6 +153,22 @@ describe('CRD serving through the handler', () => {
     assert.equal(g1.spec.color, undefined, 'a field the schema no longer has is pruned');
     assert.equal(g1.spec.shape, 'round', 'a new default is applied');
     assert.equal(g1.spec.size, 4);
+  });
+
+  test('every CRD the project ships (config/crd/) is accepted, Established and served', () => {
+    const dir = 'config/crd';
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml') : [];
+    for (const f of files) {
+      for (const doc of parseAllDocuments(readFileSync(`${dir}/${f}`, 'utf8'))) {
+        const obj = doc.toJS() as { kind?: string; spec?: { group: string; versions: { name: string; served: boolean }[]; names: { plural: string } } };
+        if (obj?.kind !== 'CustomResourceDefinition') continue;
+        const r = call('POST', crdPath, obj);
+        assert.equal(r.status, 201, `${f}: ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.status.conditions.find((c: any) => c.type === 'Established').status, 'True', f);
+        const v = obj.spec!.versions.find((x) => x.served)!;
+        assert.equal(call('GET', `/apis/${obj.spec!.group}/${v.name}`).status, 200, f);
+      }
+    }
   });
 
   test('DELETE adds the cleanup finalizer; the cleanup deletes the objects, then the CRD goes', () => {
