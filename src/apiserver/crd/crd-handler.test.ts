@@ -96,6 +96,17 @@ describe('CRD serving through the handler', () => {
     assert.deepEqual(bad.body.details.causes.map((c: any) => c.field), ['spec.color', 'spec.size']);
   });
 
+  test('a restarted server serves the stored CRDs before its first request', () => {
+    const catalog2 = builtinCatalog();
+    const registry2 = new CrdRegistry(new Store(backend, catalog2), catalog2);
+    registry2.start();
+    try {
+      const d = catalog2.lookup('toys.example.io', 'v1', 'gadgets');
+      assert.ok(d?.custom, 'served from storage');
+      assert.equal(catalog2.storageDef('toys.example.io', 'gadgets')?.version, 'v1', 'stored in the storage version');
+    } finally { registry2.close(); }
+  });
+
   test('strategic merge patch is 415 for custom resources', () => {
     const r = call('PATCH', `${gadgets}/g1`, { spec: { color: 'blue' } }, 'application/strategic-merge-patch+json');
     assert.equal(r.status, 415);
