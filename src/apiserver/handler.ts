@@ -278,7 +278,7 @@ export class ApiHandler {
       if (err instanceof SelectorParseError) throw E.badRequest(err.message);
       throw err;
     }
-    const getters = fieldGetters(def.storageGroup, def.storageResource);
+    const getters = def.custom?.fieldGetters ?? fieldGetters(def.storageGroup, def.storageResource);
     for (const r of fieldReqs) if (!(r.field in getters)) throw E.badRequest(`field label not supported: ${r.field}`);
     if (labelSel.length === 0 && fieldReqs.length === 0) return undefined;
     return (o) => selectorMatches(labelSel, o.metadata?.labels) && fieldSelectorMatches(fieldReqs, getters, o);

@@ -39,6 +39,7 @@ const crd = (extra: Record<string, unknown> = {}) => ({
         name: 'v1', served: true, storage: true,
         subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
         additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }],
+        selectableFields: [{ jsonPath: '.spec.color' }, { jsonPath: '.spec.size' }],
         schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', default: 1 }, color: { type: 'string', enum: ['red', 'blue'] } } }, status: { type: 'object', properties: { size: { type: 'integer' } } } } } },
       },
     ],
@@ -107,6 +108,19 @@ describe('CRD serving through the handler', () => {
     } finally { registry2.close(); }
   });
 
+  test('field selectors: metadata.name, metadata.namespace and the selectableFields', () => {
+    const names = (q: string) => { const r = call('GET', gadgets, '', 'application/json', `fieldSelector=${encodeURIComponent(q)}`); assert.equal(r.status, 200, JSON.stringify(r.body)); return r.body.items.map((o: any) => o.metadata.name); };
+    assert.equal(call('POST', gadgets, { metadata: { name: 'g9' }, spec: { color: 'blue', size: 2 } }).status, 201);
+    assert.deepEqual(names('spec.color=red'), ['g1']);
+    assert.deepEqual(names('spec.color!=red'), ['g9']);
+    assert.deepEqual(names('spec.size=2,metadata.name=g9'), ['g9']);
+    assert.deepEqual(names('metadata.namespace=default').sort(), ['g1', 'g9']);
+    const bad = call('GET', gadgets, '', 'application/json', 'fieldSelector=spec.shape%3Dx');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.message, 'field label not supported: spec.shape');
+    assert.equal(call('DELETE', `${gadgets}/g9`).status, 200);
+  });
+
   test('strategic merge patch is 415 for custom resources', () => {
     const r = call('PATCH', `${gadgets}/g1`, { spec: { color: 'blue' } }, 'application/strategic-merge-patch+json');
     assert.equal(r.status, 415);
@@ -157,6 +171,10 @@ describe('CRD serving through the handler', () => {
     const current = call('GET', `${crdPath}/gadgets.toys.example.io`).body;
     const v1 = current.spec.versions[1];
     v1.schema.openAPIV3Schema.properties.spec.properties = { size: { type: 'integer', default: 1 }, shape: { type: 'string', default: 'round' } };
+    const refused = call('PUT', `${crdPath}/gadgets.toys.example.io`, current);
+    assert.equal(refused.status, 422, 'a selectable field must exist in the schema');
+    assert.match(refused.body.message, /spec\.versions\[1\]\.selectableFields\[0\]\.jsonPath: Invalid value: "\.spec\.color": is an invalid path/);
+    v1.selectableFields = [{ jsonPath: '.spec.size' }];
     const put = call('PUT', `${crdPath}/gadgets.toys.example.io`, current);
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.metadata.generation, 2);

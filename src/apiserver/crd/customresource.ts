@@ -7,6 +7,7 @@ import { def, type ResourceDef } from '../resources/catalog.js';
 import type { ResourceStrategy } from '../resources/types.js';
 import { customResourceConvertor, parseSimpleJsonPath } from '../tables/custom.js';
 import type { TableConvertor } from '../tables.js';
+import type { FieldGetters } from '../../api/fieldselector.js';
 import { applyDefaults, prune, validateValue, type JSONSchemaProps } from './schema.js';
 import { conditionOf, type CRDScale, type CRDVersion, type CustomResourceDefinition } from './types.js';
 
@@ -21,6 +22,8 @@ export interface CustomResourceInfo {
   terminating: boolean;
   /** Prunes and defaults an object read from storage, as upstream does when decoding from etcd. */
   normalize(obj: KObject): void;
+  /** Field selector getters: metadata.name, metadata.namespace and the version's selectableFields. */
+  fieldGetters?: FieldGetters;
 }
 
 const kubeVersion = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
@@ -70,7 +73,28 @@ function infoFor(crdName: string, v: CRDVersion, terminating: boolean): CustomRe
     scale: v.subresources?.scale,
     statusEnabled: !!v.subresources?.status,
     normalize: (obj) => { if (schema) { prune(obj, schema); applyDefaults(obj, schema); } },
+    fieldGetters: selectableFieldGetters(v.selectableFields ?? []),
   };
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** metadata.name, metadata.namespace, and each selectable field by its path ("spec.color"), as strings. */
+function selectableFieldGetters(fields: { jsonPath?: string }[]): FieldGetters {
+  const getters: Record<string, (o: KObject) => string> = {
+    'metadata.name': (o) => str(o.metadata?.name),
+    'metadata.namespace': (o) => str(o.metadata?.namespace),
+  };
+  for (const f of fields) {
+    const steps = f.jsonPath ? parseSimpleJsonPath(f.jsonPath) : undefined;
+    if (!steps) continue;
+    getters[f.jsonPath!.slice(1)] = (o) => {
+      const v = getPath(o, steps);
+      // A missing field selects as the empty string; numbers and booleans by their text.
+      return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+    };
+  }
+  return getters;
 }
 
 /** Everything but metadata (and status, when it is a subresource): what a generation counts. */

@@ -23,6 +23,8 @@ export interface CRDVersion {
   schema?: { openAPIV3Schema?: JSONSchemaProps };
   subresources?: { status?: object; scale?: CRDScale };
   additionalPrinterColumns?: PrinterColumn[];
+  /** Extra fields for field selectors (GA in 1.32). */
+  selectableFields?: { jsonPath?: string }[];
 }
 
 export interface CRDCondition { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }

@@ -52,6 +52,16 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
   return errs;
 }
 
+/** The schema node a simple path leads to (properties only), if any. */
+function schemaAt(s: JSONSchemaProps, steps: (string | number)[]): JSONSchemaProps | undefined {
+  let cur: JSONSchemaProps | undefined = s;
+  for (const step of steps) {
+    if (typeof step !== 'string' || typeof cur?.properties !== 'object' || cur.properties === null) return undefined;
+    cur = cur.properties[step];
+  }
+  return cur;
+}
+
 function isProtectedGroup(group: string): boolean {
   return ['k8s.io', 'kubernetes.io'].some((g) => group === g || group.endsWith(`.${g}`));
 }
@@ -111,6 +121,21 @@ function validateVersions(versions: CRDVersion[], path: string): FieldError[] {
       else if (!printerColumnTypes.includes(c.type)) errs.push(notSupported(child(cp, 'type'), c.type, printerColumnTypes));
       if (!c.jsonPath) errs.push(required(child(cp, 'JSONPath')));
       else if (!parseSimpleJsonPath(c.jsonPath)) errs.push(invalid(child(cp, 'JSONPath'), c.jsonPath, 'must be a simple json path'));
+    });
+    const selectable = Array.isArray(v.selectableFields) ? v.selectableFields : [];
+    if (selectable.length > 8) errs.push({ type: 'FieldValueTooMany', field: child(p, 'selectableFields'), value: selectable.length, detail: 'must have at most 8 items', showValue: true });
+    const seenPaths = new Set<string>();
+    selectable.forEach((f, j) => {
+      const fp = child(index(child(p, 'selectableFields'), j), 'jsonPath');
+      if (!f?.jsonPath) { errs.push(required(fp)); return; }
+      if (!parseSimpleJsonPath(f.jsonPath)) errs.push(invalid(fp, f.jsonPath, 'must be a simple json path'));
+      else if (root) {
+        const t = schemaAt(root, parseSimpleJsonPath(f.jsonPath)!);
+        if (!t) errs.push(invalid(fp, f.jsonPath, 'is an invalid path: does not refer to a field in the schema'));
+        else if (!['string', 'integer', 'boolean'].includes(t.type ?? '')) errs.push(invalid(fp, f.jsonPath, 'selectable field path must refer to a string, number, boolean or enum field'));
+      }
+      if (seenPaths.has(f.jsonPath)) errs.push(duplicate(fp, f.jsonPath));
+      seenPaths.add(f.jsonPath);
     });
     const scale = v.subresources?.scale;
     if (scale) {
