@@ -3,6 +3,7 @@
 import { Catalog, def } from './resources/catalog.js';
 import type { ResourceStrategy } from './resources/types.js';
 import * as S from './strategies.js';
+import { crdStrategy } from './crd/strategy.js';
 
 const legacyDaemonSetWarning = 'extensions/v1beta1 DaemonSet is deprecated in v1.14+, unavailable in v1.16+; use apps/v1 DaemonSet';
 
@@ -30,6 +31,10 @@ export function builtinCatalog(): Catalog {
   rbac('clusterroles', 'ClusterRole', false, S.clusterRoleStrategy);
   rbac('rolebindings', 'RoleBinding', true, S.roleBindingStrategy);
   rbac('clusterrolebindings', 'ClusterRoleBinding', false, S.clusterRoleBindingStrategy);
+  c.add(def({
+    group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false,
+    shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], strategy: crdStrategy(),
+  }));
   // Removed upstream in 1.16; served so that old manifests such as the seed's example apply unchanged.
   c.add(def({
     group: 'extensions', version: 'v1beta1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true,

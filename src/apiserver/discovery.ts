@@ -1,5 +1,6 @@
 // Legacy (unaggregated) discovery documents: kubectl falls back to these when the response is
 // plain application/json, so we need not implement aggregated discovery (wire-protocol §2.2).
+// Built from the catalog on every request, so a CRD's resource shows up the moment it is served.
 import type { Catalog, ResourceDef } from './resources/catalog.js';
 
 export const serverVersion = {
@@ -35,6 +36,7 @@ const subresourceVerbs: Record<string, string[]> = {
   exec: ['create', 'get'],
   attach: ['create', 'get'],
   portforward: ['create', 'get'],
+  scale: ['get', 'patch', 'update'],
 };
 /** The options kind of each connect subresource, as upstream's discovery names it. */
 const connectKinds: Record<string, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };
@@ -50,6 +52,7 @@ function resourceRows(d: ResourceDef) {
     if (sub === 'eviction') Object.assign(row, { kind: 'Eviction', group: 'policy', version: 'v1' });
     if (sub === 'binding') row.kind = 'Binding';
     if (connectKinds[sub]) row.kind = connectKinds[sub];
+    if (sub === 'scale') Object.assign(row, { kind: 'Scale', group: 'autoscaling', version: 'v1' });
     rows.push(row);
   }
   return rows;

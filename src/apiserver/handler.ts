@@ -16,11 +16,25 @@ import { tableConvertorFor, toTable } from './tables.js';
 import { decodeProtobufObject, ProtobufFormatError } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
-import { builtinSchemas, openapiV3Document, openapiV3Index } from './openapi/index.js';
+import { builtinSchemas, openapiV3Index } from './openapi/index.js';
+import { crdComponentSchemas } from './crd/openapi-schemas.js';
+import { OpenAPIDocuments } from './openapi/documents.js';
+import { encodeSwaggerProtobuf, OPENAPI_V2_PROTOBUF } from './openapi/v2proto.js';
+import { prune } from './crd/schema.js';
+import { scaleSubresource } from './crd/scale.js';
+import type { TableConvertor } from './tables.js';
 import { fieldValidationOutcome, parseFieldValidation, schemaNameFor } from './fieldvalidation.js';
 import { podSubresource } from './subresources.js';
 import { checkTypes, decodeErrorMessage, exceedsDepth, type TypeMismatch } from './typecheck.js';
 import { invalid as invalidField } from '../api/fielderrors.js';
+
+/** Every component schema bodies are decoded against: the generated built-ins and the CRD kind's. */
+const servedSchemas: Readonly<Record<string, Record<string, unknown>>> = { ...builtinSchemas, ...crdComponentSchemas };
+
+/** The table printer of a served kind: a CRD version's printer columns, else the built-in printer. */
+function convertorOf(def: ResourceDef): TableConvertor {
+  return def.custom?.table ?? tableConvertorFor(def.storageGroup, def.storageResource);
+}
 
 export interface ApiRequest {
   method: string;
@@ -100,6 +114,13 @@ export class ApiHandler {
       if (p === '/apis') return ok(200, apiGroupList(this.catalog));
       if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
       if (p === '/openapi/v3') return ok(200, this.openapiIndex());
+      if (p === '/openapi/v2') {
+        // client-go reads only the protobuf form; browsers and curl get JSON.
+        if (req.accept.includes('application/com.github.proto-openapi.spec.v2')) {
+          return ok(200, this.docs.cached('v2pb', () => encodeSwaggerProtobuf(this.docs.v2() as Record<string, unknown>)), [], OPENAPI_V2_PROTOBUF);
+        }
+        return ok(200, this.docs.v2());
+      }
     }
     if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length > 2) return this.openapi(parts.slice(2));
     if (parts[0] === 'api' && parts.length === 2) return this.discoveryList('', parts[1]);
@@ -127,25 +148,17 @@ export class ApiHandler {
     return [...this.catalog.groups()].flatMap(([g, vs]) => vs.map((v) => (g ? `apis/${g}/${v}` : `api/${v}`)));
   }
 
-  private readonly openapiDocs = new Map<string, unknown>();
-  private openapiIndexDoc: unknown;
+  /** OpenAPI documents built from the catalog, rebuilt when it changes (a CRD came or went). */
+  #docs: OpenAPIDocuments | undefined;
+  private get docs(): OpenAPIDocuments { return (this.#docs ??= new OpenAPIDocuments(this.catalog)); }
 
-  /** kubectl fetches the index before every apply; the catalog is frozen, so hash the documents once. */
+  /** kubectl fetches the index before every apply; its hashes are kept until the catalog changes. */
   private openapiIndex(): unknown {
-    return (this.openapiIndexDoc ??= openapiV3Index(this.groupVersions().map((x) => x.replace(/^apis?\//, '')), (gv) => this.openapiDoc(gv)));
+    return this.docs.cached('index', () => openapiV3Index(this.groupVersions().map((x) => x.replace(/^apis?\//, '')), (gv) => this.openapiDoc(gv)));
   }
 
-  /** The catalog is frozen, so each group-version document is built once. */
   private openapiDoc(gv: string): unknown {
-    let doc = this.openapiDocs.get(gv);
-    if (doc === undefined) {
-      const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
-      const defs = this.catalog.all().filter((d) => d.group === group && d.version === version);
-      if (!defs.length) return undefined;
-      doc = openapiV3Document(gv, defs.map((d) => ({ kind: d.kind, plural: d.resource, namespaced: d.namespaced, subresources: d.subresources, verbs: d.verbs })));
-      this.openapiDocs.set(gv, doc);
-    }
-    return doc;
+    return this.docs.v3(gv);
   }
 
   private openapi(parts: string[]): ApiResponse {
@@ -167,6 +180,7 @@ export class ApiHandler {
     const dryRun = this.dryRun(def, q);
     const ns = def.namespaced ? info.namespace : '';
     const verb = info.verb;
+    if (info.subresource === 'scale' && def.custom) return scaleSubresource(this, req, info, def, warnings);
     if (info.subresource && !['status', 'finalize'].includes(info.subresource)) {
       return podSubresource(this, req, info, def, warnings);
     }
@@ -264,7 +278,7 @@ export class ApiHandler {
       if (err instanceof SelectorParseError) throw E.badRequest(err.message);
       throw err;
     }
-    const getters = fieldGetters(def.storageGroup, def.storageResource);
+    const getters = def.custom?.fieldGetters ?? fieldGetters(def.storageGroup, def.storageResource);
     for (const r of fieldReqs) if (!(r.field in getters)) throw E.badRequest(`field label not supported: ${r.field}`);
     if (labelSel.length === 0 && fieldReqs.length === 0) return undefined;
     return (o) => selectorMatches(labelSel, o.metadata?.labels) && fieldSelectorMatches(fieldReqs, getters, o);
@@ -303,13 +317,26 @@ export class ApiHandler {
     if (!mode) {
       throw E.badRequest(`fieldValidation parameter unsupported: ${q.get('fieldValidation')}, expected one of Ignore, Warn, Strict`);
     }
+    if (def.custom) {
+      // Custom resources: metadata is a typed ObjectMeta (a wrongly typed field is refused, unknown
+      // ones dropped, as objectmeta.Coerce does); other fields the schema does not specify are
+      // pruned (structural pruning). fieldValidation decides whether dropping is silent, a warning or an error.
+      const unknown: string[] = [];
+      const m = checkTypes(servedSchemas, 'io.k8s.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata', { metadata: obj.metadata }, (path, parent, key) => { unknown.push(path); delete parent[key]; });
+      if (m) throw E.invalid(def.kind, def.group, typeof obj.metadata?.name === 'string' ? obj.metadata.name : '', [{ type: 'FieldValueInvalid', field: 'metadata', detail: m.message, showValue: false }]);
+      unknown.push(...(def.custom.schema ? prune(obj, def.custom.schema) : []));
+      const outcome = fieldValidationOutcome(mode, unknown);
+      if (outcome.error) throw E.badRequest(outcome.error);
+      warnings.push(...outcome.warnings);
+      return;
+    }
     // Subresource bodies (Binding, Eviction) name their own kind in the resource's group-version.
     const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
     const schema = this.schemaName(def.group, def.version, kind);
     if (!schema) return;
     // One walk: type errors, and unknown fields dropped as decoding into structs drops them.
     const unknown: string[] = [];
-    const mismatch = checkTypes(builtinSchemas, schema, obj, (path, parent, key) => { unknown.push(path); delete parent[key]; });
+    const mismatch = checkTypes(servedSchemas, schema, obj, (path, parent, key) => { unknown.push(path); delete parent[key]; });
     if (mismatch) throw typeMismatch(def, kind, obj, mismatch, source);
     const outcome = fieldValidationOutcome(mode, unknown);
     if (outcome.error) throw E.badRequest(outcome.error);
@@ -320,7 +347,7 @@ export class ApiHandler {
 
   private schemaName(group: string, version: string, kind: string): string | undefined {
     const key = `${group}/${version}/${kind}`;
-    if (!this.schemaNames.has(key)) this.schemaNames.set(key, schemaNameFor(builtinSchemas, group, version, kind));
+    if (!this.schemaNames.has(key)) this.schemaNames.set(key, schemaNameFor(servedSchemas, group, version, kind));
     return this.schemaNames.get(key);
   }
 
@@ -355,6 +382,8 @@ export class ApiHandler {
   private patch(req: ApiRequest, info: RequestInfo, def: ResourceDef, ns: string, dryRun: boolean, warnings: string[]): ApiResponse {
     const ct = mediaType(req.contentType);
     if (!patchTypes.includes(ct)) throw E.unsupportedMediaType(patchTypes);
+    // Custom resources have no Go struct to carry patch strategies, so upstream refuses strategic merge.
+    if (def.custom && ct === 'application/strategic-merge-patch+json') throw E.unsupportedMediaType(patchTypes.filter((t) => !t.includes('strategic')));
     // ValidatePatchOptions: server-side apply has to know whose fields these are.
     if (ct === 'application/apply-patch+yaml' && !req.query.get('fieldManager')) {
       throw E.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch', showValue: false }]);
@@ -381,7 +410,7 @@ export class ApiHandler {
         const body = partial as KObject;
         const kind = typeof body.kind === 'string' && body.kind ? body.kind : def.kind;
         const schema = this.schemaName(def.group, def.version, kind);
-        const m = schema ? checkTypes(builtinSchemas, schema, deepCopy(body), undefined, 'refuse') : undefined;
+        const m = schema ? checkTypes(servedSchemas, schema, deepCopy(body), undefined, 'refuse') : undefined;
         if (m) {
           throw typeMismatch(def, kind, body, m, ct === 'application/apply-patch+yaml'
             ? { from: 'apply', namespace: ns, name: info.name }
@@ -389,7 +418,7 @@ export class ApiHandler {
         }
       }
     }
-    const patched = applyPatchBody(ct, current, req.body, def.kind);
+    const patched = applyPatchBody(ct, current, req.body, def.custom ? '' : def.kind);
     if (exceedsDepth(patched)) throw E.badRequest(tooDeep);
     this.checkFields(def, patched, req.query, warnings, ct === 'application/apply-patch+yaml'
       ? { from: 'apply', namespace: ns, name: info.name }
@@ -423,7 +452,7 @@ export class ApiHandler {
     if (this.wantsTable(req)) {
       const include = (req.query.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object';
       const rv = list?.resourceVersion ?? items[0]?.metadata?.resourceVersion ?? '';
-      return ok(200, toTable(tableConvertorFor(def.storageGroup, def.storageResource), items, this.now(), {
+      return ok(200, toTable(convertorOf(def), items, this.now(), {
         resourceVersion: rv, continue: list?.continue, remainingItemCount: list?.remainingItemCount, includeObject: include, includeColumns: true,
       }), warnings);
     }
@@ -447,7 +476,7 @@ export class ApiHandler {
     }
     const timeoutMs = watchTimeoutMs(timeoutSeconds, Math.random());
     const table = this.wantsTable(req);
-    const conv = table ? tableConvertorFor(def.storageGroup, def.storageResource) : undefined;
+    const conv = table ? convertorOf(def) : undefined;
     let columnsSent = false;
     const wrap = (ev: ApiWatchEvent): ApiWatchEvent => {
       if (!conv || ev.type === 'ERROR' || ev.type === 'BOOKMARK') return ev;
@@ -458,6 +487,7 @@ export class ApiHandler {
       return { type: ev.type, object: t as KObject };
     };
     const store = this.store;
+    const catalog = this.catalog;
     const prefix = collectionPrefix(def.storageGroup, def.storageResource, ns);
     return {
       kind: 'watch', warnings, timeoutMs, bookmarks: isTruthyParam(q.get('allowWatchBookmarks')),
@@ -475,7 +505,7 @@ export class ApiHandler {
         }
         const decode = (value: string, rev: number) => store.decode(def, { value, modRev: rev });
         // Plain JSON in the storage version needs no per-watcher parse or encode (watch.ts).
-        const shareable = !conv && def.group === def.storageGroup;
+        const shareable = !conv && def.group === def.storageGroup && !def.custom;
         const w = store.backend.watch(prefix, from, (events) => {
           for (const ev of events) {
             if (stopped) return;
@@ -494,7 +524,12 @@ export class ApiHandler {
           sink.end();
           return () => {};
         }
-        return () => { stopped = true; w.stop(); };
+        // A custom resource's watch ends when its CRD stops being served, as upstream tears its storage down.
+        const unsubscribe = def.custom ? catalog.onChange(() => {
+          if (stopped || catalog.lookup(def.group, def.version, def.resource)) return;
+          stopped = true; w.stop(); unsubscribe?.(); sink.end();
+        }) : undefined;
+        return () => { stopped = true; w.stop(); unsubscribe?.(); };
       },
     };
   }

@@ -9,6 +9,7 @@ import { Store } from './store.js';
 import { ensurePki } from './pki.js';
 import type { KObject } from '../api/types.js';
 import { ApiError } from './errors.js';
+import { CrdRegistry } from './crd/registry.js';
 
 export interface ApiServerOptions {
   /** Directory for the database and PKI; null keeps everything in memory. */
@@ -54,6 +55,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
       try { store.create(d, '', b.obj); } catch (err) { if (!(err instanceof ApiError && err.code === 409)) throw err; }
     }
   }
+  // CustomResourceDefinitions already stored are served before the first request.
+  const crds = new CrdRegistry(store, catalog, o.log);
+  crds.start();
   const address = o.address ?? '127.0.0.1';
   const extraNames = address === '0.0.0.0' || address === '::' ? [] : [address];
   const pki = await ensurePki(o.dataDir === null ? null : `${o.dataDir}/pki`, { extraSans: extraNames });
@@ -68,6 +72,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
     watchStats: () => server.watchStats(),
     async close() {
       clearInterval(compactor);
+      crds.close();
       await server.close();
       backend.close();
     },

@@ -277,6 +277,11 @@ function writeHeadSafely(res: ServerResponse, status: number, headers: Record<st
 }
 
 function writeResponse(res: ServerResponse, r: ApiResponse, head: boolean): void {
+  // Bytes in their own media type (the protobuf /openapi/v2 document).
+  if (Buffer.isBuffer(r.body)) {
+    if (writeHeadSafely(res, r.status, { 'Content-Type': r.contentType ?? 'application/octet-stream', 'Content-Length': r.body.length, 'Cache-Control': 'no-cache, private' }, r.warnings)) res.end(head ? undefined : r.body);
+    return;
+  }
   if (r.contentType === 'text/plain') {
     if (writeHeadSafely(res, r.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, private' }, r.warnings)) res.end(head ? undefined : Buffer.from(String(r.body)));
     return;

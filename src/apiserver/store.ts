@@ -10,7 +10,7 @@ import * as E from './errors.js';
 import type { Catalog, ResourceDef } from './resources/catalog.js';
 import type { AdmissionContext } from './resources/types.js';
 import { collectionPrefix, objectKey } from './keys.js';
-import { nameValidatorFor, validateObjectMeta } from './resources/objectmeta.js';
+import { nameIsDNSSubdomain, nameValidatorFor, validateObjectMeta } from './resources/objectmeta.js';
 import type { ObjectMeta } from '../api/types.js';
 import { deepCopy } from '../api/clone.js';
 import { stampResourceVersion } from './watch.js';
@@ -59,6 +59,8 @@ export class Store {
   decode(def: ResourceDef, kv: { value: string; modRev: number }): KObject {
     const obj = JSON.parse(kv.value) as KObject;
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRev) };
+    // Custom resources are pruned and defaulted on read too: the schema may have changed since.
+    def.custom?.normalize(obj);
     return this.asVersion(def, obj);
   }
 
@@ -130,6 +132,7 @@ export class Store {
   // ---- writing -------------------------------------------------------------------------------
 
   create(def: ResourceDef, namespace: string, body: KObject, opts: WriteOptions = {}): KObject {
+    if (def.custom?.terminating) throw new E.ApiError(405, 'MethodNotAllowed', `create not allowed while custom resource definition is terminating`, {});
     const obj = opts.owned ? body : deepCopy(body);
     this.checkTypeMeta(def, obj);
     const meta = mut(obj);
@@ -159,7 +162,7 @@ export class Store {
     s.default?.(obj, ctx);
     s.prepareForCreate?.(obj, ctx);
     s.admit?.(obj, ctx);
-    const errs: FieldError[] = [...validateObjectMeta(obj, { namespaced: def.namespaced, nameValidator: nameValidatorFor(def.resource) }), ...(s.validate?.(obj, ctx) ?? [])];
+    const errs: FieldError[] = [...validateObjectMeta(obj, { namespaced: def.namespaced, nameValidator: def.custom ? nameIsDNSSubdomain : nameValidatorFor(def.resource) }), ...(s.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw E.invalid(def.kind, def.group, meta.name ?? '', errs);
     opts.warnings?.push(...(s.warnings?.(obj, ctx) ?? []));
 
@@ -267,7 +270,7 @@ export class Store {
       s.prepareForUpdate?.(next, old, ctx);
       s.admit?.(next, ctx);
       const errs: FieldError[] = [
-        ...validateObjectMeta(next, { namespaced: def.namespaced, nameValidator: nameValidatorFor(def.resource) }),
+        ...validateObjectMeta(next, { namespaced: def.namespaced, nameValidator: def.custom ? nameIsDNSSubdomain : nameValidatorFor(def.resource) }),
         ...(s.validate?.(next, ctx) ?? []),
         ...(s.validateUpdate?.(next, old, ctx) ?? []),
       ];
@@ -319,6 +322,7 @@ export class Store {
     }
     const dryRun = (options.dryRun ?? []).includes('All');
     const next = deepCopy(obj);
+    if (!meta.deletionTimestamp) def.strategy.prepareForDelete?.(next);
     const nm = mut(next);
     const nowMs = this.now();
     let pending = false;

@@ -8,7 +8,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
 import { RawClient, isNotFound, isConflict } from '../kube/client.js';
-import { discoverResources, objectPath, type ServedResource } from '../kube/discovery.js';
+import { objectPath, type ServedResource } from '../kube/discovery.js';
+import { ResourceMonitor } from './resourcemonitor.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { WorkQueue } from '../kube/workqueue.js';
@@ -26,27 +27,22 @@ export class GarbageCollector implements Runnable {
   private readonly resources = new Map<string, ServedResource>();
 
   private readonly shared: SharedInformers;
+  private readonly monitor: ResourceMonitor;
 
-  constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
+  constructor(kc: KubeConfig, o: { informers?: SharedInformers; log?: (line: string) => void } = {}) {
     this.client = new RawClient(kc);
     this.shared = o.informers ?? new SharedInformers(kc);
+    this.monitor = new ResourceMonitor(this.client, this.shared, {
+      // extensions/v1beta1 is a legacy view of apps/v1 storage; events never own anything.
+      filter: (r) => r.verbs.includes('watch') && r.verbs.includes('delete') && r.group !== 'extensions' && r.resource !== 'events',
+      onNew: (r) => this.watchResource(r),
+      log: o.log,
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const all = await discoverResources(this.client);
-    // extensions/v1beta1 is a legacy view of apps/v1 storage; events never own anything.
-    const watched = all.filter((r) => r.verbs.includes('watch') && r.verbs.includes('delete') && r.group !== 'extensions' && r.resource !== 'events');
-    for (const r of watched) {
-      this.resources.set(r.path, r);
-      const inf = this.shared.informer(r.path);
-      const enqueue = (o: KObject) => this.queue.add(`${r.path}|${keyOf(o)}`);
-      inf.addHandler({
-        onAdd: (o) => { this.track(r, o); enqueue(o); },
-        onUpdate: (old, o) => { this.untrack(r, old); this.track(r, o); enqueue(o); },
-        onDelete: (o) => { this.untrack(r, o); this.byUid.delete(o.metadata?.uid ?? ''); this.enqueueDependents(o.metadata?.uid); },
-      });
-      this.informers.set(r, inf);
-    }
+    // Discovery now, and again as CRDs come and go: each resource it shows goes to watchResource.
+    await this.monitor.start(signal);
     // A stop signal may come at any moment, even before the caches sync or before we get here.
     const stop = () => this.queue.shutDown();
     if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
@@ -55,6 +51,25 @@ export class GarbageCollector implements Runnable {
     await Promise.all([this.work(), this.work(), ...runs]);
     this.client.close();
   }
+
+  /** Starts monitoring one resource (also one served after start): its informer feeds the owner/dependent graph. */
+  private watchResource(r: ServedResource): void {
+    this.resources.set(r.path, r);
+    const inf = this.shared.informer(r.path);
+    const enqueue = (o: KObject) => this.queue.add(`${r.path}|${keyOf(o)}`);
+    inf.addHandler({
+      onAdd: (o) => { this.track(r, o); enqueue(o); },
+      onUpdate: (old, o) => { this.untrack(r, old); this.track(r, o); enqueue(o); },
+      onDelete: (o) => { this.untrack(r, o); this.byUid.delete(o.metadata?.uid ?? ''); this.enqueueDependents(o.metadata?.uid); },
+    });
+    this.informers.set(r, inf);
+    // Dependents that waited for an owner kind: it may be this one.
+    for (const k of this.awaitingKind) this.queue.add(k);
+    this.awaitingKind.clear();
+  }
+
+  /** Dependents whose owner kind discovery did not show when they were last looked at. */
+  private readonly awaitingKind = new Set<string>();
 
   private track(r: ServedResource, o: KObject): void {
     const uid = o.metadata?.uid;
@@ -140,17 +155,26 @@ export class GarbageCollector implements Runnable {
         if (cached.obj.metadata?.deletionTimestamp && (cached.obj.metadata.finalizers ?? []).includes('foregroundDeletion')) continue;
         continue;
       }
-      if (await this.ownerMissing(ref, obj.metadata?.namespace ?? '')) gone.push(ref.uid);
+      const missing = await this.ownerMissing(ref, obj.metadata?.namespace ?? '');
+      if (missing === 'unresolved') {
+        // An owner whose kind is not served (yet): decide nothing until it is, as upstream's GC
+        // retries an owner its RESTMapper cannot resolve. Looked at again when discovery shows a
+        // new resource, and at the rediscovery period anyway.
+        const key = `${r.path}|${keyOf(obj)}`;
+        this.awaitingKind.add(key);
+        this.queue.addAfter(key, 30_000);
+        return;
+      }
+      if (missing) gone.push(ref.uid);
     }
     if (gone.length === refs.length) await this.delete(r, obj, 'Background');
     else if (gone.length) await this.patch(r, obj, { metadata: { ownerReferences: refs.filter((x) => !gone.includes(x.uid)), uid: obj.metadata!.uid } });
   }
 
   /** The cache may lag behind a just-created owner, so absence is confirmed with a live read, as upstream does. */
-  private async ownerMissing(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): Promise<boolean> {
-    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
-    const r = [...this.resources.values()].find((x) => x.kind === ref.kind && x.group === group) ?? [...this.resources.values()].find((x) => x.kind === ref.kind && x.version === version);
-    if (!r) return false; // unknown kind: never collect on a guess
+  private async ownerMissing(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): Promise<boolean | 'unresolved'> {
+    const r = this.monitor.resolve(ref.apiVersion, ref.kind);
+    if (!r) return 'unresolved'; // never collect on a guess, never take the owner as present for good
     try {
       const live = await this.client.request<KObject>('GET', objectPath(r, r.namespaced ? namespace : '', ref.name));
       return live.metadata?.uid !== ref.uid;

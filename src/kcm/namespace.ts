@@ -45,9 +45,9 @@ export class NamespaceController implements Runnable {
   private async finalize(ns: KObject | undefined): Promise<boolean> {
     if (!ns?.metadata?.deletionTimestamp) return true;
     const name = ns.metadata.name!;
-    if (!this.resources.length) {
-      this.resources = (await discoverResources(this.client)).filter((r) => r.namespaced && r.group !== 'extensions' && r.verbs.includes('list'));
-    }
+    // Discovered on every pass, as upstream's namespace deleter does: kinds served since start
+    // (CustomResourceDefinitions) are emptied too, and kinds gone since are not listed.
+    this.resources = (await discoverResources(this.client)).filter((r) => r.namespaced && r.group !== 'extensions' && r.verbs.includes('list'));
     let remaining = 0;
     for (const r of this.resources) {
       const path = collectionPath(r, name);

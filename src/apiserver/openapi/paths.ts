@@ -122,6 +122,10 @@ function subresourceOps(sub: string, kind: GroupVersionKind): Array<{ method: st
       return [{ method: 'get', verb: 'get', text: true }];
     case 'finalize':
       return [{ method: 'put', verb: 'update', gvk: kind }];
+    case 'scale': {
+      const scale = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+      return [{ method: 'get', verb: 'get', gvk: scale }, { method: 'put', verb: 'update', gvk: scale }, { method: 'patch', verb: 'patch', gvk: scale }];
+    }
     default: // status and anything shaped like it: read, replace and patch the whole object
       return [
         { method: 'get', verb: 'get', gvk: kind },

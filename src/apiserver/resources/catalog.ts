@@ -1,6 +1,9 @@
 // Every kind the embedded server serves: discovery facts plus the pure strategy that gives it
-// Kubernetes semantics. Registered once at start-up and frozen; CRDs will add entries later.
+// Kubernetes semantics. The built-in kinds are registered at start-up and then frozen; entries
+// of CustomResourceDefinitions come and go at run time (setCustom), copy-on-write, so a request
+// that already holds a definition or a listing keeps a consistent view.
 import type { ResourceStrategy } from './types.js';
+import type { CustomResourceInfo } from '../crd/customresource.js';
 
 export interface ResourceDef {
   group: string;
@@ -23,6 +26,10 @@ export interface ResourceDef {
   deprecationWarning?: string;
   /** Whether a subresource-less item may be created by PUT (none of ours). */
   verbs: string[];
+  /** Set for the versions of a CustomResourceDefinition. */
+  custom?: CustomResourceInfo;
+  /** This version is the one objects are stored in (CRDs; built-ins store in the first registered). */
+  storageVersion?: boolean;
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -44,17 +51,56 @@ export function def(i: DefInput): ResourceDef {
 }
 
 export class Catalog {
-  readonly #byGvr = new Map<string, ResourceDef>();
-  readonly #defs: ResourceDef[] = [];
+  #byGvr = new Map<string, ResourceDef>();
+  #defs: readonly ResourceDef[] = [];
+  /** Custom entries by owner (the CRD's name), replaced as a whole. */
+  readonly #custom = new Map<string, readonly ResourceDef[]>();
   #frozen = false;
+  #generation = 0;
 
   add(d: ResourceDef): void {
     if (this.#frozen) throw new Error(`catalog is frozen; cannot add ${d.resource}.${d.group}`);
     this.#byGvr.set(`${d.group}/${d.version}/${d.resource}`, d);
-    this.#defs.push(d);
+    this.#defs = [...this.#defs, d];
+    this.#generation++;
   }
 
+  /** Ends registration of built-in kinds; only custom entries change after this. */
   freeze(): this { this.#frozen = true; return this; }
+
+  /** Bumped on every change, so caches of documents built from the catalog know when to rebuild. */
+  get generation(): number { return this.#generation; }
+
+  /**
+   * Replaces the entries owned by one CRD (none removes them). An entry may not shadow a
+   * built-in kind or another CRD's: those are skipped and returned.
+   */
+  setCustom(owner: string, defs: readonly ResourceDef[]): ResourceDef[] {
+    const previous = this.#custom.get(owner) ?? [];
+    if (previous.length === 0 && defs.length === 0) return [];
+    const rest = this.#defs.filter((d) => !previous.includes(d));
+    const taken = new Set(rest.map(gvrKey));
+    const accepted = defs.filter((d) => !taken.has(gvrKey(d)));
+    const rejected = defs.filter((d) => taken.has(gvrKey(d)));
+    const next = [...rest, ...accepted];
+    const byGvr = new Map<string, ResourceDef>();
+    for (const d of next) byGvr.set(gvrKey(d), d);
+    // Two assignments, no await between them: every reader sees the old catalog or the new one.
+    this.#defs = next;
+    this.#byGvr = byGvr;
+    if (accepted.length) this.#custom.set(owner, accepted); else this.#custom.delete(owner);
+    this.#generation++;
+    for (const l of [...this.#listeners]) l();
+    return rejected;
+  }
+
+  readonly #listeners = new Set<() => void>();
+
+  /** Calls `listener` after every change of custom entries; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => { this.#listeners.delete(listener); };
+  }
 
   lookup(group: string, version: string, resource: string): ResourceDef | undefined {
     return this.#byGvr.get(`${group}/${version}/${resource}`);
@@ -75,6 +121,16 @@ export class Catalog {
 
   /** The current (storage) definition for a stored group/resource. */
   storageDef(group: string, resource: string): ResourceDef | undefined {
-    return this.#defs.find((d) => d.group === group && d.resource === resource && d.storageGroup === group);
+    let first: ResourceDef | undefined;
+    for (const d of this.#defs) {
+      if (d.group !== group || d.resource !== resource || d.storageGroup !== group) continue;
+      if (d.storageVersion) return d;
+      first ??= d;
+    }
+    return first;
   }
+}
+
+function gvrKey(d: ResourceDef): string {
+  return `${d.group}/${d.version}/${d.resource}`;
 }

@@ -26,6 +26,11 @@ export interface ResourceStrategy {
   prepareForUpdate?(obj: KObject, old: KObject, ctx: AdmissionContext): void;
   /** Status-subresource update preparation in place: keep old spec, ... */
   prepareForStatusUpdate?(obj: KObject, old: KObject, ctx: AdmissionContext): void;
+  /**
+   * DELETE preparation in place, before finalizers are looked at: e.g. a CRD adds its cleanup
+   * finalizer so it waits for its objects (the CRD registry's Delete).
+   */
+  prepareForDelete?(obj: KObject): void;
   /** Validation on create. Paths as upstream prints them (metadata.name, spec.template.spec.containers[0].image). */
   validate?(obj: KObject, ctx: AdmissionContext): FieldError[];
   /** Validation on update (in addition to validate()). */
