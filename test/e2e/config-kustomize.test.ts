@@ -75,12 +75,12 @@ describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, 
   });
 
   test('everything but the Deployment applies cleanly to the embedded cluster, twice', async () => {
-    // The DaemonSetRollout CRD is left out until the embedded cluster serves apiextensions.k8s.io.
-    const manifest = docs.filter((d) => d.kind !== 'Deployment' && d.kind !== 'CustomResourceDefinition').map((d) => JSON.stringify(d)).join('\n');
+    const manifest = docs.filter((d) => d.kind !== 'Deployment').map((d) => JSON.stringify(d)).join('\n');
     const first = await kubectl(c, ['apply', '-f', '-'], manifest);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /clusterrole.rbac.authorization.k8s.io\/everynode-manager-role created/);
     assert.match(first.stdout, /role.rbac.authorization.k8s.io\/everynode-leader-election-role created/);
+    assert.match(first.stdout, /customresourcedefinition.apiextensions.k8s.io\/daemonsetrollouts.everynode.dev created/);
     const again = await kubectl(c, ['apply', '-f', '-'], manifest);
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /created/);
