@@ -13,7 +13,7 @@ import { parseResourcePath, parseRequestTarget, isTruthyParam, decodeListParams,
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { translate, translateEncoded, type ApiWatchEvent } from './watch.js';
 import { tableConvertorFor, toTable } from './tables.js';
-import { decodeProtobufObject, ProtobufFormatError } from './protobuf.js';
+import { decodeProtobufObject, ProtobufFormatError, protobufRefusalMediaTypes } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
 import { builtinSchemas, openapiV3Document, openapiV3Index } from './openapi/index.js';
@@ -277,7 +277,7 @@ export class ApiHandler {
       try { obj = decodeProtobufObject(req.body); } catch (err) {
         // Bytes that are not a protobuf message are a bad request; a kind we cannot decode is ours to refuse.
         if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
-        throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+        throw E.unsupportedMediaType(protobufRefusalMediaTypes(def));
       }
       if (exceedsDepth(obj)) throw E.badRequest(tooDeep);
     } else if (ct === 'application/json' || ct === '' ) {
@@ -330,7 +330,10 @@ export class ApiHandler {
       const ct = mediaType(req.contentType);
       let body: unknown;
       if (ct === 'application/vnd.kubernetes.protobuf') {
-        try { body = decodeProtobufObject(req.body); } catch { throw E.unsupportedMediaType(['application/json', 'application/vnd.kubernetes.protobuf']); }
+        try { body = decodeProtobufObject(req.body); } catch (err) {
+          if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
+          throw E.unsupportedMediaType(['application/json', 'application/vnd.kubernetes.protobuf']);
+        }
       } else body = parseJson(req.body);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw E.badRequest('invalid DeleteOptions');
       // Decoded as kube-apiserver decodes it into metav1.DeleteOptions: a wrongly typed field

@@ -85,3 +85,15 @@ function wrap<T>(what: string, f: () => T): T {
     throw err;
   }
 }
+
+/**
+ * The media types a 415 lists for a protobuf body we cannot decode: a built-in kind's endpoint
+ * speaks protobuf (the envelope held some other kind), a custom resource's never does, and
+ * upstream's custom resource handler lists only JSON and YAML.
+ */
+export function protobufRefusalMediaTypes(def: { group: string; version: string; kind: string }): string[] {
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  return protobufMessageFor(apiVersion, def.kind)
+    ? ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE]
+    : ['application/json', 'application/yaml'];
+}
