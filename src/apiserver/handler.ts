@@ -13,6 +13,7 @@ import { parseResourcePath, parseRequestTarget, isTruthyParam, decodeListParams,
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { translate, translateEncoded, type ApiWatchEvent } from './watch.js';
 import { tableConvertorFor, toTable } from './tables.js';
+import { healthAnswer, isHealthEndpoint, standardHealthChecks } from './health.js';
 import { decodeProtobufObject, ProtobufFormatError, protobufRefusalMediaTypes } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
@@ -78,6 +79,9 @@ export class ApiHandler {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The storage check reads one key, as upstream's etcd check does. */
+  private readonly healthChecks = standardHealthChecks(() => { this.store.backend.get('/registry/health'); });
+
   handle(req: ApiRequest): ApiResult {
     try {
       return this.route(req);
@@ -98,7 +102,11 @@ export class ApiHandler {
       if (p === '/version') return ok(200, serverVersion);
       if (p === '/api') return ok(200, apiVersions(this.serverAddress));
       if (p === '/apis') return ok(200, apiGroupList(this.catalog));
-      if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
+      if (isHealthEndpoint(parts[0])) {
+        const answer = healthAnswer(parts[0], parts[1], req.query, this.healthChecks[parts[0]]);
+        if (!answer) throw E.pathNotFound();
+        return ok(answer.status, answer.body, [], 'text/plain');
+      }
       if (p === '/openapi/v3') return ok(200, this.openapiIndex());
     }
     if (parts[0] === 'openapi' && parts[1] === 'v3' && parts.length > 2) return this.openapi(parts.slice(2));
