@@ -194,8 +194,9 @@ function timeJson(bytes: Uint8Array, fractionDigits: 0 | 6): string | undefined 
   const seconds = numberField(bytes, 1);
   const nanos = numberField(bytes, 2);
   if (seconds === 0 && nanos === 0) return undefined;
+  // Go's RFC 3339 marshalling fails outside years 0000-9999; so do we, as a bad request.
+  if (!(seconds >= -62167219200 && seconds <= 253402300799)) throw new WireError(`time ${seconds}s is outside years 0000-9999`);
   const iso = new Date(seconds * 1000).toISOString();
-  if (iso.startsWith('+') || iso.startsWith('-')) throw new WireError(`time ${seconds}s is out of range`);
   const whole = iso.slice(0, 19);
   return fractionDigits ? `${whole}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${whole}Z`;
 }

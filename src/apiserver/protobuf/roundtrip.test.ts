@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { KINDS, LISTS, MESSAGES, type FieldRow } from './schema.generated.js';
 import { decodeMessage, isKnownType } from './decode.js';
-import { decodeProtobufObject, protobufMessageFor } from '../protobuf.js';
+import { decodeProtobufObject, protobufMessageFor, ProtobufFormatError } from '../protobuf.js';
 import { builtinCatalog } from '../builtin.js';
 
 const REPEATED = 1;
@@ -223,5 +223,29 @@ describe('the generated table', () => {
       assert.equal(obj.apiVersion, apiVersion);
       assert.equal(obj.kind, kind);
     }
+  });
+});
+
+describe('hostile bytes', () => {
+  test('any payload under any kind decodes or is a ProtobufFormatError, never another exception', () => {
+    const kinds = Object.keys(KINDS);
+    fc.assert(fc.property(fc.constantFrom(...kinds), fc.uint8Array({ maxLength: 200 }), (key, raw) => {
+      const i = key.lastIndexOf('/');
+      const apiVersion = key.slice(0, i) === '*' ? 'v1' : key.slice(0, i);
+      const typeMeta = protobuf.Writer.create().uint32(10).string(apiVersion).uint32(18).string(key.slice(i + 1)).finish();
+      const body = protobuf.Writer.create().uint32(10).bytes(typeMeta).uint32(18).bytes(raw).finish();
+      try {
+        decodeProtobufObject(Buffer.concat([Buffer.from('k8s\0'), body]));
+      } catch (err) {
+        assert.ok(err instanceof ProtobufFormatError, String(err));
+      }
+    }), { numRuns: 2000 });
+  });
+
+  test('a time beyond year 9999 is a format error, as Go cannot marshal it either', () => {
+    const time = protobuf.Writer.create().uint32(8).int64(1e15).finish();
+    const meta = protobuf.Writer.create().uint32((8 << 3) | 2).bytes(time).finish();
+    const raw = protobuf.Writer.create().uint32(10).bytes(meta).finish();
+    assert.throws(() => decodeMessage('core.v1.Pod', raw), /outside years 0000-9999/);
   });
 });
