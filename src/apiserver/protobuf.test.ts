@@ -218,6 +218,11 @@ const CASES: Case[] = [
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1-debug', namespace: 'default' },
     spec: { containers: [{ name: 'c', image: 'i' }, { name: 'debugger-XXXXX', image: 'busybox', terminationMessagePolicy: 'File' }], shareProcessNamespace: true },
   } },
+  { fixture: 'selfsubjectaccessreview.bin', args: ['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'], expected: {
+    apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview',
+    spec: { resourceAttributes: { namespace: 'kube-system', verb: 'list', resource: 'pods' } }, status: { allowed: false },
+  } },
+  { fixture: 'selfsubjectreview.bin', args: ['auth', 'whoami'], expected: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } },
   // drain falls back to a typed DELETE (protobuf DeleteOptions) when eviction is disabled.
   { fixture: 'deleteoptions.bin', args: ['drain', 'n1', '--force', '--disable-eviction', '--grace-period=7', '--timeout=20s'], expected: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 7 } },
 ];
@@ -257,6 +262,7 @@ describe('decodeProtobufObject: live kubectl', { skip: hasKubectl ? false : 'kub
       const body = mock.bodies[0]!;
       assert.deepEqual(withoutRandomSuffixes(decodeProtobufObject(body)), c.expected);
       if (c.args[1] === 'token') assert.match(out, /issued-token/, 'kubectl printed the issued token');
+      else if (c.args[0] === 'auth') assert.match(out, /yes|alice/, 'kubectl read the echoed review');
       else if (c.args[0] === 'create') assert.match(out, / created/, 'kubectl accepted the echoed JSON object');
       if (process.env.EVERYNODE_UPDATE_FIXTURES === '1') writeFileSync(path.join(FIXTURES, c.fixture), body);
     });
@@ -284,7 +290,7 @@ async function startMockApiServer(): Promise<MockApiServer> {
   const routes: Record<string, () => [number, unknown]> = {
     'GET /version': () => [200, { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' }],
     'GET /api': () => [200, { kind: 'APIVersions', versions: ['v1'] }],
-    'GET /apis': () => [200, { kind: 'APIGroupList', apiVersion: 'v1', groups: ['scheduling.k8s.io', 'policy', 'rbac.authorization.k8s.io'].map((name) =>
+    'GET /apis': () => [200, { kind: 'APIGroupList', apiVersion: 'v1', groups: ['scheduling.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io'].map((name) =>
       ({ name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' } })) }],
     'GET /api/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [
       res('namespaces', 'Namespace', false), res('nodes', 'Node', false), res('pods', 'Pod', true),
@@ -295,6 +301,10 @@ async function startMockApiServer(): Promise<MockApiServer> {
     'GET /apis/policy/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'policy/v1', resources: [res('poddisruptionbudgets', 'PodDisruptionBudget', true)] }],
     'GET /apis/rbac.authorization.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'rbac.authorization.k8s.io/v1', resources: [
       res('roles', 'Role', true), res('clusterroles', 'ClusterRole', false), res('rolebindings', 'RoleBinding', true), res('clusterrolebindings', 'ClusterRoleBinding', false)] }],
+    'GET /apis/authorization.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authorization.k8s.io/v1', resources: [
+      { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] }] }],
+    'GET /apis/authentication.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authentication.k8s.io/v1', resources: [
+      { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] }] }],
     'GET /api/v1/namespaces/default/pods/p1': () => (podDeleted ? [404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }] : [200, pod]),
     'GET /api/v1/nodes/n1': () => [200, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-uid' }, spec: {} }],
     'PATCH /api/v1/nodes/n1': () => [200, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-uid' }, spec: { unschedulable: true } }],
@@ -314,6 +324,8 @@ async function startMockApiServer(): Promise<MockApiServer> {
           const decoded = decodeProtobufObject(body);
           // kubectl create token prints the issued token; the others print "<kind>/<name> created".
           if (decoded.kind === 'TokenRequest') decoded.status = { token: 'issued-token', expirationTimestamp: '2030-01-01T00:00:00Z' };
+          if (decoded.kind === 'SelfSubjectAccessReview') decoded.status = { allowed: true };
+          if (decoded.kind === 'SelfSubjectReview') decoded.status = { userInfo: { username: 'alice' } };
           [code, obj] = [201, decoded];
         } catch (err) { [code, obj] = [415, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 415, message: String(err) }]; }
       }
