@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { DataDirError, LOCK_FILE, lockDataDir, lockState, pidAlive, restrictDataDirFiles } from './datadir.js';
+import { createExclusive, DataDirError, LOCK_FILE, lockDataDir, lockState, pidAlive, restrictDataDirFiles } from './datadir.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -110,6 +110,19 @@ describe('lockDataDir', () => {
       mkdirSync(join(dir, '..'), { recursive: true });
       writeFileSync(dir, 'a file');
       assert.throws(() => lockDataDir(dir), (e: unknown) => e instanceof DataDirError && e.message.startsWith(`cannot use data directory ${dir}:`));
+    });
+  });
+});
+
+describe('createExclusive (filesystems without hard links)', () => {
+  test('creates the lock with our pid once, and never over an existing one', () => {
+    withDir((dir) => {
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, LOCK_FILE);
+      assert.equal(createExclusive(file), true);
+      assert.equal(readFileSync(file, 'utf8'), `${process.pid}\n`);
+      assert.equal(mode(file), 0o600);
+      assert.equal(createExclusive(file), false);
     });
   });
 });

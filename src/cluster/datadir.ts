@@ -77,10 +77,25 @@ function tryCreate(file: string): boolean {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new DataDirError(`cannot lock data directory: ${(err as Error).message}`);
+    // A filesystem without hard links (some network and FUSE mounts): an exclusive create is
+    // still exclusive, only its content may be seen half-written for an instant.
+    return createExclusive(file);
   } finally {
     unlinkSync(tmp);
   }
+}
+
+/** The lock without a hard link; exported for its test. */
+export function createExclusive(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new DataDirError(`cannot lock data directory: ${(err as Error).message}`);
+  }
+  try { writeSync(fd, `${process.pid}\n`); } finally { closeSync(fd); }
+  return true;
 }
 
 /**
