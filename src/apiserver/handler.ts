@@ -13,7 +13,8 @@ import { parseResourcePath, parseRequestTarget, isTruthyParam, decodeListParams,
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { translate, translateEncoded, type ApiWatchEvent } from './watch.js';
 import { tableConvertorFor, toTable } from './tables.js';
-import { decodeProtobufObject, ProtobufFormatError } from './protobuf.js';
+import { healthAnswer, isHealthEndpoint, standardHealthChecks } from './health.js';
+import { decodeProtobufObject, ProtobufFormatError, protobufRefusalMediaTypes } from './protobuf.js';
 import { applyPatchBody, patchTypes } from './patching.js';
 import { collectionPrefix } from './keys.js';
 import { builtinSchemas, openapiV3Index } from './openapi/index.js';
@@ -92,6 +93,9 @@ export class ApiHandler {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The storage check reads one key, as upstream's etcd check does. */
+  private readonly healthChecks = standardHealthChecks(() => { this.store.backend.get('/registry/health'); });
+
   handle(req: ApiRequest): ApiResult {
     try {
       return this.route(req);
@@ -112,7 +116,11 @@ export class ApiHandler {
       if (p === '/version') return ok(200, serverVersion);
       if (p === '/api') return ok(200, apiVersions(this.serverAddress));
       if (p === '/apis') return ok(200, apiGroupList(this.catalog));
-      if (p === '/healthz' || p === '/readyz' || p === '/livez') return ok(200, 'ok', [], 'text/plain');
+      if (isHealthEndpoint(parts[0])) {
+        const answer = healthAnswer(parts[0], parts[1], req.query, this.healthChecks[parts[0]]);
+        if (!answer) throw E.pathNotFound();
+        return ok(answer.status, answer.body, [], 'text/plain');
+      }
       if (p === '/openapi/v3') return ok(200, this.openapiIndex());
       if (p === '/openapi/v2') {
         // client-go reads only the protobuf form; browsers and curl get JSON.
@@ -291,7 +299,7 @@ export class ApiHandler {
       try { obj = decodeProtobufObject(req.body); } catch (err) {
         // Bytes that are not a protobuf message are a bad request; a kind we cannot decode is ours to refuse.
         if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
-        throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+        throw E.unsupportedMediaType(protobufRefusalMediaTypes(def));
       }
       if (exceedsDepth(obj)) throw E.badRequest(tooDeep);
     } else if (ct === 'application/json' || ct === '' ) {
@@ -357,7 +365,10 @@ export class ApiHandler {
       const ct = mediaType(req.contentType);
       let body: unknown;
       if (ct === 'application/vnd.kubernetes.protobuf') {
-        try { body = decodeProtobufObject(req.body); } catch { throw E.unsupportedMediaType(['application/json', 'application/vnd.kubernetes.protobuf']); }
+        try { body = decodeProtobufObject(req.body); } catch (err) {
+          if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
+          throw E.unsupportedMediaType(['application/json', 'application/vnd.kubernetes.protobuf']);
+        }
       } else body = parseJson(req.body);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw E.badRequest('invalid DeleteOptions');
       // Decoded as kube-apiserver decodes it into metav1.DeleteOptions: a wrongly typed field

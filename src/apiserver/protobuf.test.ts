@@ -119,8 +119,9 @@ describe('decodeProtobufObject: errors', () => {
   });
 
   test('unsupported kind or apiVersion → UnsupportedProtobufKindError naming it', () => {
-    assert.throws(() => decodeProtobufObject(envelope('v1', 'Pod', msg(1, str(1, 'p')))),
-      (e: unknown) => e instanceof UnsupportedProtobufKindError && e.kind === 'Pod' && e.apiVersion === 'v1');
+    assert.throws(() => decodeProtobufObject(envelope('apps/v1', 'Deployment', msg(1, str(1, 'd')))),
+      (e: unknown) => e instanceof UnsupportedProtobufKindError && e.kind === 'Deployment' && e.apiVersion === 'apps/v1');
+    assert.throws(() => decodeProtobufObject(envelope('stable.example.com/v1', 'CronTab', msg(1, str(1, 'c')))), UnsupportedProtobufKindError);
     assert.throws(() => decodeProtobufObject(envelope('v1', 'PriorityClass', new Uint8Array())), UnsupportedProtobufKindError);
     assert.throws(() => decodeProtobufObject(concat([MAGIC, bytes(2, new Uint8Array())])), UnsupportedProtobufKindError);
   });
@@ -152,15 +153,90 @@ const CASES: Case[] = [
     expected: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { k: Buffer.from('v').toString('base64') }, type: 'Opaque' },
   },
   { fixture: 'serviceaccount.bin', args: ['create', 'serviceaccount', 'sa', '-n', 'kube-system'], expected: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'kube-system' } } },
+  { fixture: 'service.bin', args: ['create', 'service', 'clusterip', 'web', '-n', 'default', '--tcp=80:8080'], expected: {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+    spec: { ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }], selector: { app: 'web' }, type: 'ClusterIP' },
+  } },
+  { fixture: 'service-nodeport.bin', args: ['create', 'service', 'nodeport', 'np', '-n', 'default', '--tcp=443:8443', '--node-port=30080'], expected: {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'np', namespace: 'default', labels: { app: 'np' } },
+    spec: { ports: [{ name: '443-8443', protocol: 'TCP', port: 443, targetPort: 8443, nodePort: 30080 }], selector: { app: 'np' }, type: 'NodePort' },
+  } },
+  { fixture: 'service-externalname.bin', args: ['create', 'service', 'externalname', 'ext', '-n', 'default', '--external-name=example.com'], expected: {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'default', labels: { app: 'ext' } },
+    spec: { selector: { app: 'ext' }, type: 'ExternalName', externalName: 'example.com' },
+  } },
+  { fixture: 'role.bin', args: ['create', 'role', 'reader', '-n', 'default', '--verb=get,list', '--resource=pods,configmaps', '--resource-name=a'], expected: {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'default' },
+    rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'configmaps'], resourceNames: ['a'] }],
+  } },
+  { fixture: 'clusterrole.bin', args: ['create', 'clusterrole', 'agg', '--aggregation-rule=team=a'], expected: {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'agg' },
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { team: 'a' } }] },
+  } },
+  { fixture: 'clusterrole-rules.bin', args: ['create', 'clusterrole', 'nodes', '--verb=get', '--resource=nodes', '--non-resource-url=/healthz'], expected: {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'nodes' },
+    rules: [{ verbs: ['get'], apiGroups: [''], resources: ['nodes'] }, { verbs: ['get'], nonResourceURLs: ['/healthz'] }],
+  } },
+  { fixture: 'rolebinding.bin', args: ['create', 'rolebinding', 'rb', '-n', 'default', '--clusterrole=view', '--user=alice', '--group=devs', '--serviceaccount=default:sa'], expected: {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'default' },
+    subjects: [
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' },
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' },
+      { kind: 'ServiceAccount', name: 'sa', namespace: 'default' },
+    ],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+  } },
+  { fixture: 'clusterrolebinding.bin', args: ['create', 'clusterrolebinding', 'crb', '--clusterrole=cluster-admin', '--user=root'], expected: {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'crb' },
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'root' }],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+  } },
+  { fixture: 'pdb.bin', args: ['create', 'pdb', 'web', '-n', 'default', '--selector=app=web', '--min-available=1'], expected: {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default' },
+    spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+    // Not omitempty upstream, so Go's JSON would carry these zeros too.
+    status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
+  } },
+  { fixture: 'pdb-percent.bin', args: ['create', 'pdb', 'web2', '-n', 'default', '--selector=app=web', '--max-unavailable=50%'], expected: {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web2', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'web' } }, maxUnavailable: '50%' },
+    status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
+  } },
+  { fixture: 'token.bin', args: ['create', 'token', 'sa', '-n', 'default', '--duration=1h', '--audience=api'], expected: {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
+    spec: { audiences: ['api'], expirationSeconds: 3600 }, status: { token: '' },
+  } },
+  { fixture: 'debug-node.bin', args: ['debug', 'node/n1', '--image=busybox', '--profile=general'], expected: {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'node-debugger-n1-XXXXX' },
+    spec: {
+      volumes: [{ name: 'host-root', hostPath: { path: '/' } }],
+      containers: [{ name: 'debugger', image: 'busybox', volumeMounts: [{ name: 'host-root', mountPath: '/host' }], terminationMessagePolicy: 'File' }],
+      restartPolicy: 'Never', nodeName: 'n1', hostNetwork: true, hostPID: true, hostIPC: true, tolerations: [{ operator: 'Exists' }],
+    },
+  } },
+  { fixture: 'debug-copy.bin', args: ['debug', 'p1', '-n', 'default', '--copy-to=p1-debug', '--image=busybox', '--share-processes'], expected: {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1-debug', namespace: 'default' },
+    spec: { containers: [{ name: 'c', image: 'i' }, { name: 'debugger-XXXXX', image: 'busybox', terminationMessagePolicy: 'File' }], shareProcessNamespace: true },
+  } },
+  { fixture: 'selfsubjectaccessreview.bin', args: ['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'], expected: {
+    apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview',
+    spec: { resourceAttributes: { namespace: 'kube-system', verb: 'list', resource: 'pods' } }, status: { allowed: false },
+  } },
+  { fixture: 'selfsubjectreview.bin', args: ['auth', 'whoami'], expected: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } },
   // drain falls back to a typed DELETE (protobuf DeleteOptions) when eviction is disabled.
   { fixture: 'deleteoptions.bin', args: ['drain', 'n1', '--force', '--disable-eviction', '--grace-period=7', '--timeout=20s'], expected: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 7 } },
 ];
 
 describe('decodeProtobufObject: stored kubectl 1.32 captures', () => {
   for (const c of CASES) {
-    test(c.fixture, () => assert.deepEqual(decodeProtobufObject(readFileSync(path.join(FIXTURES, c.fixture))), c.expected));
+    test(c.fixture, () => assert.deepEqual(withoutRandomSuffixes(decodeProtobufObject(readFileSync(path.join(FIXTURES, c.fixture)))), c.expected));
   }
 });
+
+/** kubectl debug names its pod and container with a random 5-character suffix. */
+function withoutRandomSuffixes(o: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(o).replace(/"((?:node-debugger-n1|debugger)-)[a-z0-9]{5}"/g, '"$1XXXXX"')) as Record<string, unknown>;
+}
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
@@ -184,8 +260,10 @@ describe('decodeProtobufObject: live kubectl', { skip: hasKubectl ? false : 'kub
       const out = await kubectl(mock.url, dir, args);
       assert.equal(mock.bodies.length, 1, `expected one protobuf body; kubectl said: ${out}`);
       const body = mock.bodies[0]!;
-      assert.deepEqual(decodeProtobufObject(body), c.expected);
-      if (c.args[0] === 'create') assert.match(out, / created/, 'kubectl accepted the echoed JSON object');
+      assert.deepEqual(withoutRandomSuffixes(decodeProtobufObject(body)), c.expected);
+      if (c.args[1] === 'token') assert.match(out, /issued-token/, 'kubectl printed the issued token');
+      else if (c.args[0] === 'auth') assert.match(out, /yes|alice/, 'kubectl read the echoed review');
+      else if (c.args[0] === 'create') assert.match(out, / created/, 'kubectl accepted the echoed JSON object');
       if (process.env.EVERYNODE_UPDATE_FIXTURES === '1') writeFileSync(path.join(FIXTURES, c.fixture), body);
     });
   }
@@ -212,11 +290,22 @@ async function startMockApiServer(): Promise<MockApiServer> {
   const routes: Record<string, () => [number, unknown]> = {
     'GET /version': () => [200, { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' }],
     'GET /api': () => [200, { kind: 'APIVersions', versions: ['v1'] }],
-    'GET /apis': () => [200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'scheduling.k8s.io', versions: [{ groupVersion: 'scheduling.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'scheduling.k8s.io/v1', version: 'v1' } }] }],
+    'GET /apis': () => [200, { kind: 'APIGroupList', apiVersion: 'v1', groups: ['scheduling.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io'].map((name) =>
+      ({ name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' } })) }],
     'GET /api/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [
       res('namespaces', 'Namespace', false), res('nodes', 'Node', false), res('pods', 'Pod', true),
-      res('configmaps', 'ConfigMap', true), res('secrets', 'Secret', true), res('serviceaccounts', 'ServiceAccount', true)] }],
+      res('configmaps', 'ConfigMap', true), res('secrets', 'Secret', true), res('serviceaccounts', 'ServiceAccount', true),
+      { name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
+      res('services', 'Service', true)] }],
     'GET /apis/scheduling.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'scheduling.k8s.io/v1', resources: [res('priorityclasses', 'PriorityClass', false)] }],
+    'GET /apis/policy/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'policy/v1', resources: [res('poddisruptionbudgets', 'PodDisruptionBudget', true)] }],
+    'GET /apis/rbac.authorization.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'rbac.authorization.k8s.io/v1', resources: [
+      res('roles', 'Role', true), res('clusterroles', 'ClusterRole', false), res('rolebindings', 'RoleBinding', true), res('clusterrolebindings', 'ClusterRoleBinding', false)] }],
+    'GET /apis/authorization.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authorization.k8s.io/v1', resources: [
+      { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] }] }],
+    'GET /apis/authentication.k8s.io/v1': () => [200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'authentication.k8s.io/v1', resources: [
+      { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] }] }],
+    'GET /api/v1/namespaces/default/pods/p1': () => (podDeleted ? [404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }] : [200, pod]),
     'GET /api/v1/nodes/n1': () => [200, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-uid' }, spec: {} }],
     'PATCH /api/v1/nodes/n1': () => [200, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-uid' }, spec: { unschedulable: true } }],
     'GET /api/v1/pods': () => [200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items: podDeleted ? [] : [pod] }],
@@ -231,7 +320,14 @@ async function startMockApiServer(): Promise<MockApiServer> {
       if (req.headers['content-type'] === PROTOBUF_MEDIA_TYPE) bodies.push(body);
       let [code, obj] = routes[key]?.() ?? [404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }];
       if (req.method === 'POST') {
-        try { [code, obj] = [201, decodeProtobufObject(body)]; } catch (err) { [code, obj] = [415, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 415, message: String(err) }]; }
+        try {
+          const decoded = decodeProtobufObject(body);
+          // kubectl create token prints the issued token; the others print "<kind>/<name> created".
+          if (decoded.kind === 'TokenRequest') decoded.status = { token: 'issued-token', expirationTimestamp: '2030-01-01T00:00:00Z' };
+          if (decoded.kind === 'SelfSubjectAccessReview') decoded.status = { allowed: true };
+          if (decoded.kind === 'SelfSubjectReview') decoded.status = { userInfo: { username: 'alice' } };
+          [code, obj] = [201, decoded];
+        } catch (err) { [code, obj] = [415, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 415, message: String(err) }]; }
       }
       reply.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(obj));
     });

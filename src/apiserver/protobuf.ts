@@ -1,118 +1,64 @@
-// Decodes the protobuf request bodies that client-go 1.32 typed clients send
-// (`kubectl create namespace|priorityclass|configmap|secret|serviceaccount`, drain's DELETE)
-// into the JSON object the server would have received had the client sent JSON.
-// Wire facts: apiserver-wire-protocol.md §1.3. protobufjs does the wire decoding; the schema
-// below is a hand-picked subset of upstream generated.proto (field numbers checked against
-// real kubectl 1.32 captures in test/fixtures/protobuf/).
-import protobuf from 'protobufjs';
+// Decodes the protobuf request bodies that client-go 1.32 typed clients send (every `kubectl
+// create <kind>` subcommand, `kubectl debug`, drain's DELETE, `kubectl auth can-i`) into the JSON
+// object the server would have received had the client sent JSON. The envelope is upstream's
+// runtime.Unknown; the object inside is walked with a field-number table generated from
+// k8s.io/api's generated.proto (scripts/gen-protobuf-schema.ts), covering every served kind.
 import type { KObject } from '../api/types.js';
-import { rfc3339 } from '../api/meta.js';
+import { decodeMessage } from './protobuf/decode.js';
+import { KINDS } from './protobuf/schema.generated.js';
+import { Reader, WireError, WireType } from './protobuf/wire.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /** "k8s\0": every Kubernetes protobuf payload starts with it. */
 const MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 
-const SCHEMA = `
-syntax = "proto2";
-package everynode.k8s;
-
-message Unknown { optional TypeMeta typeMeta = 1; optional bytes raw = 2; optional string contentEncoding = 3; optional string contentType = 4; }
-message TypeMeta { optional string apiVersion = 1; optional string kind = 2; }
-message Time { optional int64 seconds = 1; optional int32 nanos = 2; }
-
-message ObjectMeta {
-  optional string name = 1; optional string generateName = 2; optional string namespace = 3;
-  optional string uid = 5; optional string resourceVersion = 6; optional int64 generation = 7;
-  optional Time creationTimestamp = 8; optional Time deletionTimestamp = 9;
-  optional int64 deletionGracePeriodSeconds = 10;
-  map<string, string> labels = 11; map<string, string> annotations = 12;
-  repeated OwnerReference ownerReferences = 13; repeated string finalizers = 14;
-}
-message OwnerReference {
-  optional string kind = 1; optional string name = 3; optional string uid = 4; optional string apiVersion = 5;
-  optional bool controller = 6; optional bool blockOwnerDeletion = 7;
-}
-message ObjectReference {
-  optional string kind = 1; optional string namespace = 2; optional string name = 3; optional string uid = 4;
-  optional string apiVersion = 5; optional string resourceVersion = 6; optional string fieldPath = 7;
-}
-message LocalObjectReference { optional string name = 1; }
-
-message Namespace { optional ObjectMeta metadata = 1; optional NamespaceSpec spec = 2; optional NamespaceStatus status = 3; }
-message NamespaceSpec { repeated string finalizers = 1; }
-message NamespaceStatus { optional string phase = 1; repeated NamespaceCondition conditions = 2; }
-message NamespaceCondition {
-  optional string type = 1; optional string status = 2; optional Time lastTransitionTime = 4;
-  optional string reason = 5; optional string message = 6;
-}
-
-message PriorityClass {
-  optional ObjectMeta metadata = 1; optional int32 value = 2; optional bool globalDefault = 3;
-  optional string description = 4; optional string preemptionPolicy = 5;
-}
-
-message ConfigMap { optional ObjectMeta metadata = 1; map<string, string> data = 2; map<string, bytes> binaryData = 3; optional bool immutable = 4; }
-message Secret {
-  optional ObjectMeta metadata = 1; map<string, bytes> data = 2; optional string type = 3;
-  map<string, string> stringData = 4; optional bool immutable = 5;
-}
-message ServiceAccount {
-  optional ObjectMeta metadata = 1; repeated ObjectReference secrets = 2;
-  repeated LocalObjectReference imagePullSecrets = 3; optional bool automountServiceAccountToken = 4;
-}
-
-message DeleteOptions {
-  optional int64 gracePeriodSeconds = 1; optional Preconditions preconditions = 2; optional bool orphanDependents = 3;
-  optional string propagationPolicy = 4; repeated string dryRun = 5;
-  optional bool ignoreStoreReadErrorWithClusterBreakingPotential = 6;
-}
-message Preconditions { optional string uid = 1; optional string resourceVersion = 2; }
-`;
-
-const root = protobuf.parse(SCHEMA).root.resolveAll();
-const typeOf = (name: string) => root.lookupType(`everynode.k8s.${name}`);
-const UNKNOWN = typeOf('Unknown');
-const TIME = typeOf('Time');
-
-/** Kinds we decode, with the apiVersions each may arrive under (null: any, DeleteOptions is registered in every group). */
-const KINDS: Record<string, readonly string[] | null> = {
-  Namespace: ['v1'],
-  ConfigMap: ['v1'],
-  Secret: ['v1'],
-  ServiceAccount: ['v1'],
-  PriorityClass: ['scheduling.k8s.io/v1'],
-  DeleteOptions: null,
-};
-
-/**
- * Go's generated marshaller writes every non-pointer field, so "", 0, false and empty structs
- * arrive on the wire where JSON (`omitempty`) would have said nothing. We drop those zeros,
- * except for the fields listed here: Go pointers (presence matters, e.g. `immutable: false`)
- * and fields without omitempty.
- */
-const KEEP_ZERO = new Set([
-  'ObjectMeta.deletionGracePeriodSeconds', 'ObjectMeta.deletionTimestamp',
-  'OwnerReference.controller', 'OwnerReference.blockOwnerDeletion',
-  'PriorityClass.value', 'PriorityClass.preemptionPolicy',
-  'ConfigMap.immutable', 'Secret.immutable', 'ServiceAccount.automountServiceAccountToken',
-  'DeleteOptions.gracePeriodSeconds', 'DeleteOptions.orphanDependents', 'DeleteOptions.propagationPolicy',
-  'DeleteOptions.preconditions', 'DeleteOptions.ignoreStoreReadErrorWithClusterBreakingPotential',
-  'Preconditions.uid', 'Preconditions.resourceVersion',
-]);
-
 /** The body is not a well-formed Kubernetes protobuf envelope: the server answers 400. */
 export class ProtobufFormatError extends Error {}
 
-/** A well-formed envelope holding a kind we cannot decode: the server answers 415. */
+/** A well-formed envelope holding a kind we cannot decode (a custom resource, an unserved kind): 415. */
 export class UnsupportedProtobufKindError extends Error {
   constructor(readonly apiVersion: string, readonly kind: string) {
     super(`protobuf decoding of ${apiVersion || '<no apiVersion>'}, Kind=${kind || '<no kind>'} is not supported; send application/json`);
   }
 }
 
+/** "apiVersion/kind" of every kind we decode; DeleteOptions as "*\/DeleteOptions" (registered in every group). */
 export function supportedProtobufKinds(): string[] {
   return Object.keys(KINDS);
+}
+
+/** The generated message for a kind under an apiVersion, if we decode it. */
+export function protobufMessageFor(apiVersion: string, kind: string): string | undefined {
+  return KINDS[`${apiVersion}/${kind}`] ?? KINDS[`*/${kind}`];
+}
+
+interface Envelope { apiVersion: string; kind: string; raw: Uint8Array; contentEncoding: string }
+
+/**
+ * runtime.Unknown {1: typeMeta {1: apiVersion, 2: kind}, 2: raw, 3: contentEncoding, 4: contentType}
+ * (k8s.io/apimachinery pkg/runtime/generated.proto); read by hand, as the serializer reads it first.
+ */
+function readEnvelope(bytes: Uint8Array): Envelope {
+  const env: Envelope = { apiVersion: '', kind: '', raw: new Uint8Array(), contentEncoding: '' };
+  const r = new Reader(bytes);
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  while (!r.done) {
+    const { field, wire } = r.tag();
+    if (wire !== WireType.Bytes || field > 4) { r.skip(wire); continue; }
+    const payload = r.bytes();
+    if (field === 1) {
+      const t = new Reader(payload);
+      while (!t.done) {
+        const tag = t.tag();
+        if (tag.wire === WireType.Bytes && tag.field === 1) env.apiVersion = text(t.bytes());
+        else if (tag.wire === WireType.Bytes && tag.field === 2) env.kind = text(t.bytes());
+        else t.skip(tag.wire);
+      }
+    } else if (field === 2) env.raw = payload;
+    else if (field === 3) env.contentEncoding = text(payload);
+  }
+  return env;
 }
 
 /** Decode `k8s\0` + runtime.Unknown into the equivalent JSON object, carrying the envelope's apiVersion and kind. */
@@ -121,59 +67,33 @@ export function decodeProtobufObject(buf: Uint8Array): KObject {
     // The protobuf serializer's own wording, with the prefix printed as Go prints a byte slice.
     throw new ProtobufFormatError(`provided data does not appear to be a protobuf message, expected prefix [${MAGIC.join(' ')}]`);
   }
-  const envelope = decodeMessage(UNKNOWN, buf.subarray(MAGIC.length)) as {
-    typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array; contentEncoding?: string;
-  };
-  const apiVersion = envelope.typeMeta?.apiVersion ?? '';
-  const kind = envelope.typeMeta?.kind ?? '';
-  const versions = KINDS[kind];
-  if (versions === undefined || (versions !== null && !versions.includes(apiVersion))) {
-    throw new UnsupportedProtobufKindError(apiVersion, kind);
+  const env = wrap('Unknown', () => readEnvelope(buf.subarray(MAGIC.length)));
+  const message = protobufMessageFor(env.apiVersion, env.kind);
+  if (!message) throw new UnsupportedProtobufKindError(env.apiVersion, env.kind);
+  if (env.contentEncoding) {
+    throw new ProtobufFormatError(`protobuf contentEncoding "${env.contentEncoding}" is not supported`);
   }
-  if (envelope.contentEncoding) {
-    throw new ProtobufFormatError(`protobuf contentEncoding "${envelope.contentEncoding}" is not supported`);
-  }
-  const type = typeOf(kind);
-  const message = decodeMessage(type, envelope.raw ?? new Uint8Array());
-  const plain = type.toObject(message, { longs: Number, bytes: String, defaults: false });
-  return { apiVersion, kind, ...toJsonShape(type, plain) };
+  const obj = wrap(env.kind, () => decodeMessage(message, env.raw));
+  return { apiVersion: env.apiVersion, kind: env.kind, ...obj };
 }
 
-function decodeMessage(type: protobuf.Type, bytes: Uint8Array): protobuf.Message {
+function wrap<T>(what: string, f: () => T): T {
   try {
-    return type.decode(bytes);
+    return f();
   } catch (err) {
-    throw new ProtobufFormatError(`malformed protobuf ${type.name}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof WireError) throw new ProtobufFormatError(`malformed protobuf ${what}: ${err.message}`);
+    throw err;
   }
 }
 
-/** Turn protobufjs's plain object into the JSON shape: Time → RFC 3339 string, Go zero values dropped. */
-function toJsonShape(type: protobuf.Type, plain: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const field of type.fieldsArray) {
-    const value = plain[field.name];
-    if (value === undefined) continue;
-    const nested = field.map ? null : field.resolvedType;
-    const convert = (v: unknown): unknown => {
-      if (!(nested instanceof protobuf.Type)) return v;
-      if (nested === TIME) return timeToJson(v as { seconds?: number });
-      return toJsonShape(nested, v as Record<string, unknown>);
-    };
-    const converted = field.repeated ? (value as unknown[]).map(convert) : convert(value);
-    if (converted === undefined) continue;
-    if (isZero(converted) && !KEEP_ZERO.has(`${type.name}.${field.name}`)) continue;
-    out[field.name] = converted;
-  }
-  return out;
-}
-
-/** metav1.Time serialises with seconds precision; the zero time (Go's JSON `null`) is dropped. */
-function timeToJson(t: { seconds?: number }): string | undefined {
-  return t.seconds ? rfc3339(t.seconds * 1000) : undefined;
-}
-
-function isZero(v: unknown): boolean {
-  if (v === '' || v === 0 || v === false) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  return typeof v === 'object' && v !== null && Object.keys(v).length === 0;
+/**
+ * The media types a 415 lists for a protobuf body we cannot decode: a built-in kind's endpoint
+ * speaks protobuf (the envelope held some other kind), a custom resource's never does, and
+ * upstream's custom resource handler lists only JSON and YAML.
+ */
+export function protobufRefusalMediaTypes(def: { group: string; version: string; kind: string }): string[] {
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  return protobufMessageFor(apiVersion, def.kind)
+    ? ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE]
+    : ['application/json', 'application/yaml'];
 }

@@ -4,12 +4,22 @@ import { upCommand } from './commands/up.js';
 import { nodeCommand } from './commands/node.js';
 import { controllerCommand } from './commands/controller.js';
 import { benchCommand } from './commands/bench.js';
+import { readFileSync } from 'node:fs';
+
+/** From package.json, two levels up from both src/cli/ and dist/cli/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 export async function run(argv: string[]): Promise<number | undefined> {
+  const version = packageVersion();
   const program = new Command('everynode')
     .description('Keeps one daemon pod on every eligible node, and rolls new versions out node by node.')
+    .version(version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
+  program.addCommand(new Command('version').description('print the version').action(() => { console.log(version); }));
   program.addCommand(upCommand());
   program.addCommand(nodeCommand());
   program.addCommand(controllerCommand());

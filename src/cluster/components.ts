@@ -3,7 +3,6 @@
 // they can be built in a worker thread: Node runs JavaScript on one thread, and with the API
 // server on the main thread and every client on a second one the embedded cluster uses both
 // cores of a small machine.
-import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Runnable } from '../kube/manager.js';
 import { SharedInformers } from '../kube/shared.js';
@@ -12,7 +11,7 @@ import { NamespaceController } from '../kcm/namespace.js';
 import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
 import { PodGC } from '../kcm/podgc.js';
 import { NodeIpamController } from '../kcm/ipam/controller.js';
-import { defaultConfig, heartbeatTiming, parseClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
+import { defaultConfig, heartbeatTiming, loadClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
 import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { DaemonSetController } from '../controller/controller.js';
@@ -21,8 +20,7 @@ import type { ClusterOptions } from './cluster.js';
 /** `--config` wins; `--nodes N` means one default pool of N (added when a file is given too). */
 export function clusterConfigOf(o: Pick<ClusterOptions, 'configFile' | 'nodes'>): ClusterConfig {
   if (!o.configFile) return defaultConfig(o.nodes ?? 0);
-  const c = parseClusterConfig(readFileSync(o.configFile, 'utf8'), o.configFile);
-  return o.nodes ? { ...c, pools: [...c.pools, ...defaultConfig(o.nodes).pools] } : c;
+  return loadClusterConfig(o.configFile, o.nodes ?? 0);
 }
 
 /** Everything needed to build the components, as structured-clonable data. */

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { parseClusterConfig, defaultConfig, heartbeatTiming, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseClusterConfig, loadClusterConfig, withExtraNodes, defaultConfig, heartbeatTiming, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
 
 const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
 
@@ -34,7 +36,7 @@ test('errors are one line naming the field path', () => {
     ['pools: [{name: a, count: 1}, {name: b, count: 1, capacity: {cpu: abc}}]', 'cluster.yaml: pools[1].capacity.cpu: invalid quantity "abc"'],
     ['pools: [{name: a, count: -1}]', 'cluster.yaml: pools[0].count: '],
     ['pools: [{name: A_b, count: 1}]', 'cluster.yaml: pools[0].name: must be a DNS label'],
-    ['pools: [{name: a, count: 1, colour: red}]', 'cluster.yaml: pools[0]: '],
+    ['pools: [{name: a, count: 1, colour: red}]', 'cluster.yaml: pools[0].colour: unknown field'],
     ['pools: [{name: a, count: 1, labels: {"bad key!": x}}]', 'cluster.yaml: pools[0].labels.bad key!: key'],
     ['pools: [{name: a, count: 1, taints: [{key: k, effect: Sometimes}]}]', 'cluster.yaml: pools[0].taints[0].effect: '],
     ['pools: [{name: a, count: 1, pods: {rules: [{image: x}]}}]', 'cluster.yaml: pools[0].pods.rules[0]: exactly one of pullError'],
@@ -57,7 +59,8 @@ test('errors are one line naming the field path', () => {
     ['nodeAddressCIDR: 12\npools: [{name: a, count: 1}]', 'cluster.yaml: nodeAddressCIDR: '],
   ];
   for (const [text, prefix] of cases) {
-    const msg = bad(text);
+    // The position (file:line:col) is checked in its own test below.
+    const msg = bad(text).replace(/^cluster\.yaml:\d+:\d+:/, 'cluster.yaml:');
     assert.ok(msg.startsWith(prefix), `${JSON.stringify(text)} → ${msg}`);
     assert.ok(!msg.includes('\n'), msg);
   }
@@ -103,4 +106,44 @@ test('heartbeatTiming: kubelet defaults for small fleets, stretched renewals and
   // An explicit grace (tests) wins and the renewal shrinks to a quarter of it.
   assert.deepEqual(heartbeatTiming(defaultConfig(10_000), 2_000), { heartbeatMs: 500, graceMs: 2_000 });
   assert.deepEqual(heartbeatTiming({ ...defaultConfig(500), maxLeaseRenewalsPerSecond: 10 }), { heartbeatMs: 50_000, graceMs: 200_000 });
+});
+
+test('YAML syntax errors and schema errors say file:line:col, the field, and the problem in one line', () => {
+  const cases: Array<[string, string]> = [
+    ['pools:\n  - name: a\n    count: [1\n', 'cluster.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['pools:\n  - name: a\n  count: 1\n', 'cluster.yaml:3:1: All mapping items must start at the same column'],
+    ['pools: []\npools: []\n', 'cluster.yaml:2:1: Map keys must be unique'],
+    ["pools:\n  - name: a\n    count: 'x'\n", 'cluster.yaml:3:12: pools[0].count: Invalid input: expected number, received string'],
+    ['pools:\n  - name: a\n    count: 1\n    colour: red\n', 'cluster.yaml:4:5: pools[0].colour: unknown field'],
+    // The misspelt key, not the "pools" it leaves missing, is what the user must fix.
+    ['pool:\n  - name: a\n', 'cluster.yaml:1:1: pool: unknown field'],
+    ['pools:\n  - count: 1\n', 'cluster.yaml:2:5: pools[0].name: required field missing (expected string)'],
+    ['pools:\n - name: a\n   count: 1\n   capacity: {cpu: lots}\n', 'cluster.yaml:4:20: pools[0].capacity.cpu: invalid quantity "lots"'],
+    ['heartbeatIntervalMs: fast\npools: [{name: a, count: 1}]\n', 'cluster.yaml:1:22: heartbeatIntervalMs: Invalid input: expected number, received string'],
+  ];
+  for (const [text, want] of cases) assert.equal(bad(text), want, JSON.stringify(text));
+});
+
+test('--config with --nodes is validated as a whole', () => {
+  const named = parseClusterConfig('pools:\n  - name: node\n    count: 1\n');
+  assert.throws(() => withExtraNodes(named, 2), { message: '--nodes 2 with --config cluster.yaml: pools[1].namePrefix (the --nodes pool): duplicate node name prefix "node"' });
+  const small = parseClusterConfig('nodeAddressCIDR: 192.168.0.0/30\npools: [{name: a, count: 2}]\n');
+  assert.throws(() => withExtraNodes(small, 1), { message: '--nodes 1 with --config cluster.yaml: nodeAddressCIDR: 192.168.0.0/30 holds 2 node addresses but the pools plan 3 nodes' });
+  const ok = withExtraNodes(parseClusterConfig('pools: [{name: a, count: 2}]'), 3);
+  assert.deepEqual(ok.pools.map((p) => [p.namePrefix, p.count]), [['a', 2], ['node', 3]]);
+  assert.equal(withExtraNodes(named, 0), named);
+});
+
+test('loadClusterConfig: a missing file is one line; the file name is the one given', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'everynode-cfg-'));
+  try {
+    assert.throws(() => loadClusterConfig(join(dir, 'nope.yaml')), { message: `cannot read --config ${join(dir, 'nope.yaml')}: no such file` });
+    const f = join(dir, 'c.yaml');
+    writeFileSync(f, 'pools:\n  - name: a\n    count: -1\n');
+    assert.throws(() => loadClusterConfig(f), { message: `${f}:3:12: pools[0].count: Too small: expected number to be >=0` });
+    writeFileSync(f, 'pools:\n  - name: a\n    count: 1\n');
+    assert.equal(loadClusterConfig(f, 2).pools.length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,7 @@
 // The cluster file (`everynode up --config cluster.yaml`): node pools and how their pods behave.
-// Parsed with yaml, validated with zod; every error is one line naming the field path.
-import { parse as parseYaml } from 'yaml';
+// Parsed with yaml, validated with zod; every error is one line naming the file position and field path.
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseQuantity } from '../api/quantity.js';
 import { isDNS1123Label, isQualifiedName, isValidLabelValue } from '../api/validation.js';
@@ -136,19 +137,91 @@ function pathString(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 }
 
-/** Parses and validates the cluster file; throws an Error with a single line `file: path: problem`. */
+type Issue = z.core.$ZodIssue;
+
+/** The one line for a schema issue: unknown fields and missing ones said plainly, the field always named. */
+function issueLine(issue: Issue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'unrecognized_keys') {
+    return { path: [...issue.path, issue.keys[0]!], message: `unknown field${issue.keys.length > 1 ? ` (also ${issue.keys.slice(1).map((k) => JSON.stringify(k)).join(', ')})` : ''}` };
+  }
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return { path: issue.path, message: `required field missing (expected ${issue.expected})` };
+  return { path: issue.path, message: issue.message.split('\n')[0]! };
+}
+
+/** `file:line:col` of the YAML node at `path` (or of the nearest ancestor that exists). */
+function where(fileName: string, doc: Document, lines: LineCounter, path: PropertyKey[], atKey: boolean): string {
+  for (let n = path.length; n >= 0; n--) {
+    const prefix = path.slice(0, n);
+    const last = prefix[prefix.length - 1];
+    // An unknown field points at its key; a bad value, or a value missing a field, at the value.
+    const parent = atKey && n === path.length ? doc.getIn(prefix.slice(0, -1), true) : undefined;
+    const pair = isMap(parent) ? parent.items.find((i) => isScalar(i.key) && i.key.value === last) : undefined;
+    const node = (pair && isScalar(pair.key) ? pair.key : undefined) ?? (n === 0 ? doc.contents : doc.getIn(prefix, true));
+    const offset = (node as { range?: [number, number, number] } | null | undefined)?.range?.[0];
+    if (offset !== undefined) {
+      const { line, col } = lines.linePos(offset);
+      return `${fileName}:${line}:${col}`;
+    }
+  }
+  return fileName;
+}
+
+/**
+ * Parses and validates the cluster file; throws an Error with a single line
+ * `file:line:col: path: problem` (YAML syntax errors and schema errors alike).
+ */
 export function parseClusterConfig(yamlText: string, fileName = 'cluster.yaml'): ClusterConfig {
-  let doc: unknown;
+  const lines = new LineCounter();
+  const doc = parseDocument(yamlText, { prettyErrors: false, lineCounter: lines });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const { line, col } = lines.linePos(syntax.pos[0]);
+    throw new Error(`${fileName}:${line}:${col}: ${syntax.message.split('\n')[0]}`);
+  }
+  let input: unknown;
   try {
-    doc = parseYaml(yamlText, { prettyErrors: false });
+    input = doc.toJS();
   } catch (e) {
     throw new Error(`${fileName}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const r = ClusterConfigSchema.safeParse(doc ?? {});
+  return validated(input ?? {}, (issue) => {
+    const { path, message } = issueLine(issue);
+    const field = pathString(path);
+    return `${where(fileName, doc, lines, path, issue.code === 'unrecognized_keys')}: ${field ? `${field}: ` : ''}${message}`;
+  });
+}
+
+function validated(input: unknown, describe: (issue: Issue) => string): ClusterConfig {
+  const r = ClusterConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const where = pathString(issue.path);
-  throw new Error(`${fileName}: ${where ? `${where}: ` : ''}${issue.message.split('\n')[0]}`);
+  // A misspelt key is the cause of the "required field missing" it also produces: name it first.
+  const unknown = r.error.issues.find((i) => i.code === 'unrecognized_keys');
+  throw new Error(describe(unknown ?? r.error.issues[0]!));
+}
+
+/**
+ * The cluster `--config FILE` and `--nodes N` describe together: the file's pools plus a general
+ * pool of N nodes, validated again as a whole (the extra pool can collide with a pool's name
+ * prefix or overflow nodeAddressCIDR, which neither input shows alone).
+ */
+export function withExtraNodes(c: ClusterConfig, nodes: number, fileName = 'cluster.yaml'): ClusterConfig {
+  if (!nodes) return c;
+  const extra = defaultConfig(nodes).pools;
+  return validated({ ...c, pools: [...c.pools, ...extra] }, (issue) => {
+    const { path, message } = issueLine(issue);
+    return `--nodes ${nodes} with --config ${fileName}: ${pathString(path)}${path[0] === 'pools' && path[1] === c.pools.length ? ' (the --nodes pool)' : ''}: ${message}`;
+  });
+}
+
+/** Reads, parses and validates `--config` (with `--nodes`); every failure is one line. */
+export function loadClusterConfig(file: string, nodes = 0): ClusterConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return withExtraNodes(parseClusterConfig(text, file), nodes, file);
 }
 
 /** The config `--nodes N` stands for: one general pool of N identical nodes. */

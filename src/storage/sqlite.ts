@@ -3,7 +3,7 @@
 //   events:  an append-only log whose AUTOINCREMENT rowid *is* the revision, for watch replay.
 // Every write is one transaction that appends an event and changes the object row, so the two
 // never disagree. Committed events go to watchers through an in-process Broadcaster.
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   Backend, CreateResult, DeleteResult, KV, ListOptions, UpdateResult, WatchEvent, Watcher,
@@ -109,6 +109,7 @@ export class SqliteBackend implements Backend {
     if (onDisk) {
       note = checkBeforeOpen(file);
       if (!existsSync(file)) createDatabase(file, (p) => new Database(p), migrate);
+      restrictToOwner(file);
     }
     try {
       this.db = new Database(file, { fileMustExist: onDisk });
@@ -384,4 +385,19 @@ function prepareStatements(db: Database.Database) {
     setMeta: db.prepare(
       'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
   };
+}
+
+/**
+ * The database holds every Secret: 0600, also when an earlier run or a umask left it wider.
+ * SQLite creates -wal and -shm with the database file's mode, so tightening the file first keeps
+ * them private too; existing ones are tightened here as well.
+ */
+function restrictToOwner(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }

@@ -1,8 +1,9 @@
 // `everynode up`: the embedded cluster in the foreground until Ctrl-C / SIGTERM.
 import { Command, Option } from '@commander-js/extra-typings';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startCluster } from '../../cluster/cluster.js';
+import { lockDataDir, restrictDataDirFiles } from '../../cluster/datadir.js';
+import { loadClusterConfig } from '../../nodes/cluster-config.js';
 
 function nonNegativeInt(name: string) {
   return (v: string): number => {
@@ -27,27 +28,50 @@ export function upCommand() {
     .option('--bind-directly', 'the DaemonSet controller sets spec.nodeName itself instead of leaving pods to the scheduler', false)
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
-      mkdirSync(dataDir, { recursive: true });
-      const kubeconfig = resolve(o.kubeconfig ?? `${dataDir}/kubeconfig`);
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const cluster = await startCluster({
-        dataDir: o.inMemory ? null : dataDir, fsync: o.fsync, address: o.address, port: o.port, kubeconfigPath: kubeconfig,
-        nodes: o.nodes, configFile: o.config, controller: o.controller, scheduler: o.scheduler, bindDirectly: o.bindDirectly,
-        log: (line) => console.error(line),
-      });
-      console.log(`everynode: cluster ready at ${cluster.url}`);
-      console.log(`everynode: kubeconfig written to ${kubeconfig}`);
-      console.log('To use it with kubectl:');
-      console.log(`  export KUBECONFIG=${kubeconfig}`);
-      console.log('  kubectl get nodes');
-      console.log('Press Ctrl-C to stop.');
-      const { componentFailures } = await cluster.run(stop.signal);
-      console.error('everynode: stopped');
-      // A component that failed was restarted and the API kept serving, but the run was not
-      // clean: exit non-zero (main.ts turns a rejected command into exit 1) so a supervisor sees it.
-      if (componentFailures > 0) throw new Error(`${componentFailures} component failure(s) during the run (see the log above)`);
+      // Everything that can be refused is refused before anything starts or is written.
+      if (o.config) loadClusterConfig(o.config, o.nodes);
+      // Locked even --in-memory: the kubeconfig is written there and must not replace a running cluster's.
+      const lock = lockDataDir(dataDir);
+      try {
+        await runUp(o, dataDir);
+      } finally {
+        lock.release();
+      }
     });
+}
+
+type UpOptions = ReturnType<ReturnType<typeof upCommand>['opts']>;
+
+async function runUp(o: UpOptions, dataDir: string): Promise<void> {
+  const kubeconfig = resolve(o.kubeconfig ?? `${dataDir}/kubeconfig`);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const cluster = await startCluster({
+    dataDir: o.inMemory ? null : dataDir, fsync: o.fsync, address: o.address, port: o.port, kubeconfigPath: kubeconfig,
+    nodes: o.nodes, configFile: o.config, controller: o.controller, scheduler: o.scheduler, bindDirectly: o.bindDirectly,
+    log: (line) => console.error(line),
+  }).catch((err: unknown) => { throw listenError(err, o.address, o.port); });
+  restrictDataDirFiles(dataDir);
+  console.log(`everynode: cluster ready at ${cluster.url}`);
+  console.log(`everynode: kubeconfig written to ${kubeconfig}`);
+  console.log('To use it with kubectl:');
+  console.log(`  export KUBECONFIG=${kubeconfig}`);
+  console.log('  kubectl get nodes');
+  console.log('Press Ctrl-C to stop.');
+  const { componentFailures } = await cluster.run(stop.signal);
+  console.error('everynode: stopped');
+  // A component that failed was restarted and the API kept serving, but the run was not
+  // clean: exit non-zero (main.ts turns a rejected command into exit 1) so a supervisor sees it.
+  if (componentFailures > 0) throw new Error(`${componentFailures} component failure(s) during the run (see the log above)`);
+}
+
+/** A port that cannot be had is one line saying which and what to do, not a stack from listen(). */
+function listenError(err: unknown, address: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${address} is already in use; stop what is listening there or pick another port (--port 0 picks a free one)`);
+  if (code === 'EACCES') return new Error(`no permission to listen on port ${port} on ${address}; pick a port above 1023 (--port 0 picks a free one)`);
+  if (code === 'EADDRNOTAVAIL') return new Error(`address ${address} is not an address of this machine (--address)`);
+  return err;
 }
