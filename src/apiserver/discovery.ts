@@ -32,6 +32,7 @@ const subresourceVerbs: Record<string, string[]> = {
   binding: ['create'],
   eviction: ['create'],
   log: ['get'],
+  token: ['create'],
 };
 
 function resourceRows(d: ResourceDef) {
@@ -44,6 +45,7 @@ function resourceRows(d: ResourceDef) {
     const row: Record<string, unknown> = { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: subresourceVerbs[sub] ?? ['get'] };
     if (sub === 'eviction') Object.assign(row, { kind: 'Eviction', group: 'policy', version: 'v1' });
     if (sub === 'binding') row.kind = 'Binding';
+    if (sub === 'token') Object.assign(row, { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' });
     rows.push(row);
   }
   return rows;

@@ -1,0 +1,166 @@
+// The request pipeline's security filters, as kube-apiserver's handler chain orders them:
+// authentication (WithAuthentication), impersonation (WithImpersonation), authorization
+// (WithAuthorization); then the few endpoints whose answer depends on who asks (TokenRequest
+// and the review kinds), which the generic REST handler does not serve. The decisions are the
+// pure functions of this folder; this class only reads the store and the request.
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { KObject } from '../../api/types.js';
+import * as E from '../errors.js';
+import type { ApiRequest, ApiResult } from '../handler.js';
+import { mediaType, parseJson } from '../handler.js';
+import { bearerToken } from '../limits.js';
+import { decodeProtobufObject, ProtobufFormatError } from '../protobuf.js';
+import type { RequestTarget } from '../routes.js';
+import type { Store } from '../store.js';
+import { requestAttributes, type Attributes } from './attributes.js';
+import { authorize, forbiddenError } from './authorizer.js';
+import { planImpersonation } from './impersonation.js';
+import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
+import { PolicyCache } from './policy.js';
+import { isReviewResource, review, reviewKinds } from './reviews.js';
+import { defaultIssuer, userFromClaims, type TokenLookups } from './satoken.js';
+import { tokenRequest } from './tokenrequest.js';
+import { adminUser, anonymous, authenticatedGroup, systemMasters, type UserInfo } from './user.js';
+
+/**
+ * Paths an anonymous request may reach: system:public-info-viewer's. kube-apiserver with
+ * anonymous authentication restricted to these paths (AuthenticationConfiguration
+ * anonymous.conditions) treats an anonymous request for any other path as unauthenticated: 401.
+ */
+export const publicPaths: readonly string[] = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
+
+export interface AuthOptions {
+  store: Store;
+  /** The admin token of the kubeconfig: user kubernetes-admin in system:masters. */
+  adminToken: string;
+  signingKey: SigningKey;
+  /** Audiences a service account token must carry to be accepted here (--api-audiences). */
+  apiAudiences?: string[];
+  now?: () => number;
+}
+
+/** What the filters decided, for the handler of an admitted request. */
+export interface Admitted { user: UserInfo; attributes: Attributes }
+
+export type Admission = Admitted | { error: E.ApiError };
+
+export class RequestAuth {
+  readonly policy: PolicyCache;
+  readonly apiAudiences: string[];
+  readonly #admin: Buffer;
+  readonly #now: () => number;
+
+  constructor(private readonly o: AuthOptions) {
+    this.policy = new PolicyCache(o.store);
+    this.apiAudiences = o.apiAudiences ?? [defaultIssuer];
+    this.#admin = Buffer.from(o.adminToken);
+    this.#now = o.now ?? Date.now;
+  }
+
+  close(): void { this.policy.close(); }
+
+  /** The user of an Authorization header: anonymous without a bearer token, undefined for a token that is not valid. */
+  authenticate(authorization: string | undefined): UserInfo | undefined {
+    const token = bearerToken(authorization);
+    // No bearer token (no header, or another scheme) is no credential at all: anonymous, as upstream.
+    if (token === undefined) return anonymous;
+    const got = Buffer.from(token);
+    if (got.length === this.#admin.length && timingSafeEqual(got, this.#admin)) return { name: adminUser, groups: [systemMasters, authenticatedGroup] };
+    if (!looksLikeJwt(token)) return undefined;
+    const claims = verifyJwt(this.o.signingKey, token);
+    if (!claims) return undefined;
+    const u = userFromClaims(claims, token, this.apiAudiences, Math.floor(this.#now() / 1000), this.lookups());
+    return 'refused' in u ? undefined : u;
+  }
+
+  /** Authentication, impersonation and authorization of a request, before its body is read. */
+  admit(method: string, target: RequestTarget, headers: IncomingHttpHeaders): Admission {
+    const path = `/${target.segments.join('/')}${target.trailingSlash ? '/' : ''}`;
+    let user = this.authenticate(headers.authorization);
+    if (user === undefined || (user === anonymous && !publicPaths.includes(path))) return { error: E.unauthorized() };
+    const plan = planImpersonation(headers, user);
+    if (plan.kind === 'bad') return { error: E.badRequest(plan.message) };
+    const policy = this.policy.snapshot();
+    if (plan.kind === 'impersonate') {
+      for (const check of plan.checks) {
+        const d = authorize(policy, check);
+        if (!d.allowed) return { error: forbiddenError(check, d.reason) };
+      }
+      user = plan.user;
+    }
+    const attributes: Attributes = { ...requestAttributes(method, path, target), user };
+    const d = authorize(policy, attributes);
+    if (!d.allowed) return { error: forbiddenError(attributes, d.reason) };
+    return { user, attributes };
+  }
+
+  /** Answers the requests the generic handler does not serve (TokenRequest, reviews); undefined for all others. */
+  serve(a: Admitted, req: ApiRequest): ApiResult | undefined {
+    const at = a.attributes;
+    if (!at.resourceRequest) return undefined;
+    const created = (body: KObject) => ({ kind: 'response' as const, status: 201, body, warnings: [] });
+    try {
+      if (at.apiGroup === '' && at.apiVersion === 'v1' && at.resource === 'serviceaccounts' && at.subresource === 'token') {
+        if (at.verb !== 'create') throw E.methodNotSupported();
+        const def = this.o.store.catalog.lookup('', 'v1', 'serviceaccounts')!;
+        const sa = this.o.store.get(def, at.namespace, at.name);
+        return created(tokenRequest({ body: this.decode(req), namespace: at.namespace, serviceAccount: sa, apiAudiences: this.apiAudiences, nowMs: this.#now(), key: this.o.signingKey }));
+      }
+      if (at.apiVersion === 'v1' && isReviewResource(at.resource) && reviewKinds[at.resource].group === at.apiGroup && !at.subresource) {
+        if (at.name || at.verb !== 'create') throw E.methodNotSupported();
+        if (reviewKinds[at.resource].namespaced !== (at.namespace !== '')) throw E.pathNotFound();
+        return created(review(at.resource, this.decode(req), { user: a.user, policy: this.policy.snapshot(), namespace: at.namespace }));
+      }
+    } catch (err) {
+      if (err instanceof E.ApiError) return { kind: 'response', status: err.code, body: err.toStatus(), warnings: [] };
+      throw err;
+    }
+    return undefined;
+  }
+
+  private decode(req: ApiRequest): unknown {
+    const ct = mediaType(req.contentType);
+    if (ct === 'application/vnd.kubernetes.protobuf') {
+      try { return decodeProtobufObject(req.body); } catch (err) {
+        if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
+        throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+      }
+    }
+    if (ct !== '' && ct !== 'application/json') throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    return parseJson(req.body);
+  }
+
+  private lookups(): TokenLookups {
+    const store = this.o.store;
+    const sa = store.catalog.lookup('', 'v1', 'serviceaccounts')!;
+    const secrets = store.catalog.lookup('', 'v1', 'secrets')!;
+    return {
+      serviceAccount(namespace, name) {
+        const kv = store.getKV(sa, namespace, name);
+        if (!kv) return undefined;
+        const o = safeParse(kv.value);
+        return o ? { uid: String(o.metadata?.uid ?? ''), deleting: !!o.metadata?.deletionTimestamp } : undefined;
+      },
+      secret(namespace, name) {
+        const kv = store.getKV(secrets, namespace, name);
+        if (!kv) return undefined;
+        const o = safeParse(kv.value);
+        if (!o) return undefined;
+        const data = (o.data ?? {}) as Record<string, unknown>;
+        const ann = o.metadata?.annotations ?? {};
+        return {
+          type: String(o.type ?? ''),
+          token: typeof data.token === 'string' ? Buffer.from(data.token, 'base64').toString('utf8') : undefined,
+          serviceAccountName: String(ann['kubernetes.io/service-account.name'] ?? ''),
+          serviceAccountUid: String(ann['kubernetes.io/service-account.uid'] ?? ''),
+          deleting: !!o.metadata?.deletionTimestamp,
+        };
+      },
+    };
+  }
+}
+
+function safeParse(text: string): KObject | undefined {
+  try { const v = JSON.parse(text) as unknown; return typeof v === 'object' && v !== null ? (v as KObject) : undefined; } catch { return undefined; }
+}

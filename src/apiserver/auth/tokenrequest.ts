@@ -1,0 +1,49 @@
+// TokenRequest (POST .../serviceaccounts/NAME/token, what `kubectl create token` sends), as
+// pkg/registry/core/serviceaccount/storage/token.go: a signed, expiring token for the
+// ServiceAccount, bound to its uid. Pure but for the signature (the key is passed in).
+import { randomUUID } from 'node:crypto';
+import type { KObject } from '../../api/types.js';
+import { invalid } from '../../api/fielderrors.js';
+import { rfc3339 } from '../../api/meta.js';
+import * as E from '../errors.js';
+import { signJwt, type SigningKey } from './jwt.js';
+import { boundTokenClaims, defaultExpirationSeconds, maxExpirationSeconds, minExpirationSeconds } from './satoken.js';
+
+export interface TokenRequestInput {
+  body: unknown;
+  namespace: string;
+  /** The ServiceAccount as stored. */
+  serviceAccount: KObject;
+  apiAudiences: string[];
+  nowMs: number;
+  key: SigningKey;
+  jti?: string;
+}
+
+export function tokenRequest(i: TokenRequestInput): KObject {
+  const b = (typeof i.body === 'object' && i.body !== null && !Array.isArray(i.body) ? i.body : undefined) as Record<string, unknown> | undefined;
+  if (!b) throw E.badRequest('the object provided is unrecognized (must be of type TokenRequest)');
+  const name = i.serviceAccount.metadata!.name!;
+  const spec = ((typeof b.spec === 'object' && b.spec !== null && !Array.isArray(b.spec)) ? b.spec : {}) as Record<string, unknown>;
+  const asked = spec.expirationSeconds;
+  const expirationSeconds = asked === undefined || asked === null ? defaultExpirationSeconds : asked;
+  if (typeof expirationSeconds !== 'number' || !Number.isInteger(expirationSeconds)) throw E.badRequest('spec.expirationSeconds must be an integer');
+  const errs = [];
+  if (expirationSeconds < minExpirationSeconds) errs.push(invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration less than 10 minutes'));
+  if (expirationSeconds > maxExpirationSeconds) errs.push(invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration larger than 2^32 seconds'));
+  const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
+  if (spec.boundObjectRef !== undefined && spec.boundObjectRef !== null) errs.push(invalid('spec.boundObjectRef', spec.boundObjectRef, 'binding a token to an object is not supported by this server'));
+  if (errs.length) throw E.invalid('TokenRequest', 'authentication.k8s.io', name, errs);
+  const aud = audiences.length ? audiences : i.apiAudiences;
+  const nowSeconds = Math.floor(i.nowMs / 1000);
+  const token = signJwt(i.key, boundTokenClaims({
+    namespace: i.namespace, name, uid: i.serviceAccount.metadata!.uid ?? '', audiences: aud, expirationSeconds, nowSeconds, jti: i.jti ?? randomUUID(),
+  }));
+  const meta = (typeof b.metadata === 'object' && b.metadata !== null ? b.metadata : {}) as Record<string, unknown>;
+  return {
+    kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+    metadata: { ...meta, name, namespace: i.namespace, creationTimestamp: null },
+    spec: { audiences: aud, expirationSeconds, boundObjectRef: null },
+    status: { token, expirationTimestamp: rfc3339((nowSeconds + expirationSeconds) * 1000) },
+  } as unknown as KObject;
+}
