@@ -18,6 +18,7 @@ import { authorize, forbiddenError } from './authorizer.js';
 import { planImpersonation } from './impersonation.js';
 import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
 import { PolicyCache } from './policy.js';
+import { decodeAuthProtobuf } from './protobuf.js';
 import { isReviewResource, review, reviewKinds } from './reviews.js';
 import { defaultIssuer, userFromClaims, type TokenLookups } from './satoken.js';
 import { tokenRequest } from './tokenrequest.js';
@@ -122,6 +123,8 @@ export class RequestAuth {
   private decode(req: ApiRequest): unknown {
     const ct = mediaType(req.contentType);
     if (ct === 'application/vnd.kubernetes.protobuf') {
+      const ours = decodeAuthProtobuf(req.body);
+      if (ours) return ours;
       try { return decodeProtobufObject(req.body); } catch (err) {
         if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
         throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);

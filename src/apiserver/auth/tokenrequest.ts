@@ -39,7 +39,8 @@ export function tokenRequest(i: TokenRequestInput): KObject {
   const token = signJwt(i.key, boundTokenClaims({
     namespace: i.namespace, name, uid: i.serviceAccount.metadata!.uid ?? '', audiences: aud, expirationSeconds, nowSeconds, jti: i.jti ?? randomUUID(),
   }));
-  const meta = (typeof b.metadata === 'object' && b.metadata !== null ? b.metadata : {}) as Record<string, unknown>;
+  // Go's protobuf marshaller writes empty strings JSON would omit; drop them.
+  const meta = Object.fromEntries(Object.entries((typeof b.metadata === 'object' && b.metadata !== null ? b.metadata : {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
   return {
     kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
     metadata: { ...meta, name, namespace: i.namespace, creationTimestamp: null },
