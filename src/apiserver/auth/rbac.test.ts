@@ -51,8 +51,8 @@ describe('rule matching', () => {
     assert.equal(nonResourceURLMatches(r, '/apis/apps'), true);
     assert.equal(nonResourceURLMatches(r, '/apis'), false);
     assert.equal(nonResourceURLMatches({ verbs: ['get'], nonResourceURLs: ['*'] }, '/anything'), true);
-    assert.equal(ruleAllows({ user: sa, resourceRequest: false, verb: 'post', path: '/healthz' }, r), false);
-    assert.equal(ruleAllows({ user: sa, resourceRequest: false, verb: 'get', path: '/healthz' }, rule(['get'], ['*'], ['*'])), false, 'resource rules never grant paths');
+    assert.equal(ruleAllows({ resourceRequest: false, verb: 'post', path: '/healthz' }, r), false);
+    assert.equal(ruleAllows({ resourceRequest: false, verb: 'get', path: '/healthz' }, rule(['get'], ['*'], ['*'])), false, 'resource rules never grant paths');
   });
 
   test('subjects: users by name, groups by membership, service accounts by namespace (defaulting to the binding\'s)', () => {
