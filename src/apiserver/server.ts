@@ -110,7 +110,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       method: req.method ?? 'GET', path, query: target.query,
       accept: req.headers.accept ?? '', contentType: req.headers['content-type'] ?? '', body,
     };
-    const result = o.auth.serve(admitted, apiReq) ?? o.handler.handle(apiReq);
+    const result = o.auth.serve(admitted, apiReq, o.handler) ?? o.handler.handle(apiReq);
     // From here on a write may have been committed: nothing below may turn into a 500.
     if (result.kind === 'response') return writeResponse(res, result, req.method === 'HEAD');
     clearTimeout(deadline);

@@ -109,3 +109,35 @@ describe('kubectl auth', { skip }, () => {
     assert.match(r.stderr, /users "bob" is forbidden: User "system:serviceaccount:default:default" cannot impersonate resource "users" in API group "" at the cluster scope/);
   });
 });
+
+describe('privilege escalation', { skip }, () => {
+  test('a namespace admin may write roles with rules it holds and bind what it holds, nothing beyond', async () => {
+    await ok(['create', 'namespace', 'team']);
+    await ok(['create', 'serviceaccount', 'lead', '-n', 'team']);
+    await ok(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: lead-admin, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+subjects: [{kind: ServiceAccount, name: lead}]
+`);
+    const token = (await ok(['create', 'token', 'lead', '-n', 'team'])).trim();
+    const role = (resource: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r-${resource}, namespace: team}
+rules: [{apiGroups: [""], resources: [${resource}], verbs: [get, list]}]
+`;
+    await ok(['--token', token, 'apply', '-f', '-'], role('secrets'));
+    const up = await kubectl(c, ['--token', token, 'apply', '-f', '-'], role('nodes'));
+    assert.equal(up.code, 1);
+    assert.match(up.stderr, /roles.rbac.authorization.k8s.io "r-nodes" is forbidden: user "system:serviceaccount:team:lead" \(groups=\["system:serviceaccounts" "system:serviceaccounts:team" "system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["nodes"\], Verbs:\["get" "list"\]\}/);
+    const bind = (role: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b-${role}, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}
+subjects: [{kind: ServiceAccount, name: default}]
+`;
+    await ok(['--token', token, 'apply', '-f', '-'], bind('view'));
+    const admin = await kubectl(c, ['--token', token, 'apply', '-f', '-'], bind('cluster-admin'));
+    assert.match(admin.stderr, /rolebindings.rbac.authorization.k8s.io "b-cluster-admin" is forbidden: user "system:serviceaccount:team:lead" .* is attempting to grant RBAC permissions not currently held/);
+  });
+});

@@ -7,17 +7,19 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { KObject } from '../../api/types.js';
 import * as E from '../errors.js';
-import type { ApiRequest, ApiResult } from '../handler.js';
+import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
+import type { ApiHandler, ApiRequest, ApiResult } from '../handler.js';
 import { mediaType, parseJson } from '../handler.js';
 import { bearerToken } from '../limits.js';
 import { decodeProtobufObject, ProtobufFormatError } from '../protobuf.js';
 import type { RequestTarget } from '../routes.js';
 import type { Store } from '../store.js';
 import { requestAttributes, type Attributes } from './attributes.js';
-import { authorize, forbiddenError } from './authorizer.js';
+import { authorize, forbiddenError, rulesFor } from './authorizer.js';
+import { escalationError } from './escalation.js';
 import { planImpersonation } from './impersonation.js';
 import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
-import { PolicyCache } from './policy.js';
+import { bindingObject, PolicyCache, roleObject } from './policy.js';
 import { decodeAuthProtobuf } from './protobuf.js';
 import { isReviewResource, review, reviewKinds } from './reviews.js';
 import { defaultIssuer, userFromClaims, type TokenLookups } from './satoken.js';
@@ -96,10 +98,16 @@ export class RequestAuth {
     return { user, attributes };
   }
 
-  /** Answers the requests the generic handler does not serve (TokenRequest, reviews); undefined for all others. */
-  serve(a: Admitted, req: ApiRequest): ApiResult | undefined {
+  /**
+   * Answers the requests the generic handler does not serve (TokenRequest, reviews) and refuses
+   * RBAC writes that would escalate privileges; undefined for all others.
+   */
+  serve(a: Admitted, req: ApiRequest, handler: ApiHandler): ApiResult | undefined {
     const at = a.attributes;
     if (!at.resourceRequest) return undefined;
+    if (at.apiGroup === rbacGroup && !at.subresource && ['create', 'update', 'patch'].includes(at.verb) && !a.user.groups.includes(systemMasters)) {
+      return this.escalation(a.user, at, req, handler);
+    }
     const created = (body: KObject) => ({ kind: 'response' as const, status: 201, body, warnings: [] });
     try {
       if (at.apiGroup === '' && at.apiVersion === 'v1' && at.resource === 'serviceaccounts' && at.subresource === 'token') {
@@ -118,6 +126,42 @@ export class RequestAuth {
       throw err;
     }
     return undefined;
+  }
+
+  /**
+   * The role and binding storages' escalation checks, on the object the write would store: the
+   * request is first run as a dry run (a patch's result is only known after applying it), and
+   * its refusal, if any, is the answer.
+   */
+  private escalation(user: UserInfo, at: Attributes & { resourceRequest: true }, req: ApiRequest, handler: ApiHandler): ApiResult | undefined {
+    const isRole = at.resource === 'roles' || at.resource === 'clusterroles';
+    if (!isRole && at.resource !== 'rolebindings' && at.resource !== 'clusterrolebindings') return undefined;
+    const query = new URLSearchParams(req.query);
+    query.set('dryRun', 'All');
+    const dry = handler.handle({ ...req, query });
+    if (dry.kind !== 'response' || dry.status >= 300) return dry;
+    const obj = dry.body as KObject;
+    const name = obj.metadata?.name ?? at.name;
+    const ns = at.namespace;
+    const policy = this.policy.snapshot();
+    const may = (verb: string, resource: string, objName: string) =>
+      authorize(policy, { user, resourceRequest: true, verb, apiGroup: rbacGroup, apiVersion: at.apiVersion, resource, subresource: '', namespace: ns, name: objName }).allowed;
+    let granted: PolicyRule[];
+    if (isRole) {
+      if (may('escalate', at.resource, name)) return undefined;
+      granted = roleObject(obj).rules;
+    } else {
+      const ref = bindingObject(obj)?.roleRef;
+      if (!ref) return undefined; // validation refuses it
+      const refResource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
+      if (may('bind', refResource, ref.name)) return undefined;
+      const role = ref.kind === 'Role' ? policy.role(ns, ref.name) : policy.clusterRole(ref.name);
+      if (!role) return refusedWrite(at, name, `${ref.kind.toLowerCase()}.${rbacGroup} ${JSON.stringify(ref.name)} not found`);
+      granted = role.rules;
+    }
+    const own = rulesFor(policy, user, ns);
+    const why = escalationError(user, [...own.resourceRules, ...own.nonResourceRules], granted, own.evaluationError);
+    return why ? refusedWrite(at, name, why) : undefined;
   }
 
   private decode(req: ApiRequest): unknown {
@@ -162,6 +206,14 @@ export class RequestAuth {
       },
     };
   }
+}
+
+const rbacGroup = 'rbac.authorization.k8s.io';
+
+/** NewForbidden of the written object, as the RBAC storages refuse an escalation. */
+function refusedWrite(at: { apiGroup: string; resource: string }, name: string, why: string): ApiResult {
+  const err = E.forbidden(`${E.qualified(at.resource, at.apiGroup)} ${JSON.stringify(name)} is forbidden: ${why}`, { name, group: at.apiGroup, kind: at.resource });
+  return { kind: 'response', status: 403, body: err.toStatus(), warnings: [] };
 }
 
 function safeParse(text: string): KObject | undefined {
