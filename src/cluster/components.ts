@@ -12,6 +12,7 @@ import { NamespaceController } from '../kcm/namespace.js';
 import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
 import { NodeIpamController } from '../kcm/ipam/controller.js';
 import { ServiceAccountsController } from '../kcm/serviceaccounts.js';
+import { ClusterRoleAggregationController } from '../kcm/clusterroleaggregation.js';
 import { defaultConfig, heartbeatTiming, parseClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
 import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -67,6 +68,7 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
       // on exhaustion is what `everynode up` prints.
       new NodeIpamController(kubeConfig(), { clusterCIDR: s.config.clusterCIDR, nodeCIDRMaskSize: s.config.nodeCIDRMaskSize, informers, log }),
     );
+    parts.push(new ClusterRoleAggregationController(kubeConfig(), { informers }));
     if (s.serviceAccounts) parts.push(new ServiceAccountsController(kubeConfig(), { informers, caCertPem: s.serviceAccounts.caCertPem, signingKeyPem: s.serviceAccounts.signingKeyPem }));
     if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
   }

@@ -141,3 +141,18 @@ subjects: [{kind: ServiceAccount, name: default}]
     assert.match(admin.stderr, /rolebindings.rbac.authorization.k8s.io "b-cluster-admin" is forbidden: user "system:serviceaccount:team:lead" .* is attempting to grant RBAC permissions not currently held/);
   });
 });
+
+describe('ClusterRole aggregation', { skip }, () => {
+  test('a ClusterRole labelled aggregate-to-view adds its rules to view, and through edit to admin', async () => {
+    await ok(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: widgets-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}
+rules: [{apiGroups: [example.com], resources: [widgets], verbs: [get, list, watch]}]
+`);
+    for (const role of ['view', 'edit', 'admin']) {
+      await eventually(async () => (await ok(['get', 'clusterrole', role, '-o', 'jsonpath={.rules[*].resources}'])).includes('widgets'), 30_000, `widgets in ${role}`);
+    }
+  });
+});

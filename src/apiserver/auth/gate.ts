@@ -20,6 +20,7 @@ import { escalationError } from './escalation.js';
 import { planImpersonation } from './impersonation.js';
 import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
 import { bindingObject, PolicyCache, roleObject } from './policy.js';
+import type { PolicySnapshot } from './rbac.js';
 import { decodeAuthProtobuf } from './protobuf.js';
 import { isReviewResource, review, reviewKinds } from './reviews.js';
 import { defaultIssuer, userFromClaims, type TokenLookups } from './satoken.js';
@@ -84,7 +85,14 @@ export class RequestAuth {
     if (user === undefined || (user === anonymous && !publicPaths.includes(path))) return { error: E.unauthorized() };
     const plan = planImpersonation(headers, user);
     if (plan.kind === 'bad') return { error: E.badRequest(plan.message) };
-    const policy = this.policy.snapshot();
+    // Read lazily: system:masters requests (every embedded component's) never need the policy.
+    const cache = this.policy;
+    const policy: PolicySnapshot = {
+      role: (ns, name) => cache.snapshot().role(ns, name),
+      clusterRole: (name) => cache.snapshot().clusterRole(name),
+      clusterRoleBindings: () => cache.snapshot().clusterRoleBindings(),
+      roleBindings: (ns) => cache.snapshot().roleBindings(ns),
+    };
     if (plan.kind === 'impersonate') {
       for (const check of plan.checks) {
         const d = authorize(policy, check);
