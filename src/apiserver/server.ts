@@ -82,7 +82,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     // Authentication, impersonation and authorization come before the body is read. A 401
     // closes the connection (an anonymous client cannot hold the socket); so does a 403 of a
     // request with a body, which is never read either.
-    const admitted = o.auth.admit(req.method ?? 'GET', target, req.headers);
+    const admitted = o.auth.admit(req.method ?? 'GET', target, req.headers, req.headersDistinct);
     if ('error' in admitted) {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       return writeJson(res, admitted.error.code, admitted.error.toStatus(), [], admitted.error.code === 401 || hasBody);

@@ -17,7 +17,7 @@ import type { Store } from '../store.js';
 import { requestAttributes, type Attributes } from './attributes.js';
 import { authorize, forbiddenError, rulesFor } from './authorizer.js';
 import { escalationError } from './escalation.js';
-import { planImpersonation } from './impersonation.js';
+import { planImpersonation, type DistinctHeaders } from './impersonation.js';
 import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
 import { bindingObject, PolicyCache, roleObject } from './policy.js';
 import type { PolicySnapshot } from './rbac.js';
@@ -79,11 +79,11 @@ export class RequestAuth {
   }
 
   /** Authentication, impersonation and authorization of a request, before its body is read. */
-  admit(method: string, target: RequestTarget, headers: IncomingHttpHeaders): Admission {
+  admit(method: string, target: RequestTarget, headers: IncomingHttpHeaders, distinct: DistinctHeaders = headers): Admission {
     const path = `/${target.segments.join('/')}${target.trailingSlash ? '/' : ''}`;
     let user = this.authenticate(headers.authorization);
     if (user === undefined || (user === anonymous && !publicPaths.includes(path))) return { error: E.unauthorized() };
-    const plan = planImpersonation(headers, user);
+    const plan = planImpersonation(distinct, user);
     if (plan.kind === 'bad') return { error: E.badRequest(plan.message) };
     // Read lazily: system:masters requests (every embedded component's) never need the policy.
     const cache = this.policy;

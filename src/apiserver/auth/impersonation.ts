@@ -2,7 +2,6 @@
 // (and optionally groups, extra and uid) that the request then runs as, each of which the
 // acting user must be allowed to `impersonate`. Pure: headers in, the checks to make and the
 // resulting user out.
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Attributes } from './attributes.js';
 import { anonymousUser, authenticatedGroup, serviceAccountGroups, splitServiceAccountUsername, unauthenticatedGroup, type UserInfo } from './user.js';
 
@@ -13,8 +12,14 @@ export type ImpersonationPlan =
 
 const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** node lower-cases header names; Impersonate-Extra-<key> keys are percent-encoded on the wire. */
-function extras(h: IncomingHttpHeaders): Record<string, string[]> | { bad: string } {
+/**
+ * Request headers by lower-cased name, each with all its values: node's headersDistinct, since
+ * node's plain `headers` joins repeated headers (two Impersonate-Group lines) into one string.
+ */
+export type DistinctHeaders = Record<string, string | string[] | undefined>;
+
+/** Impersonate-Extra-<key> keys are percent-encoded on the wire. */
+function extras(h: DistinctHeaders): Record<string, string[]> | { bad: string } {
   const out: Record<string, string[]> = {};
   for (const [name, v] of Object.entries(h)) {
     if (!name.startsWith('impersonate-extra-')) continue;
@@ -25,7 +30,7 @@ function extras(h: IncomingHttpHeaders): Record<string, string[]> | { bad: strin
   return out;
 }
 
-export function planImpersonation(h: IncomingHttpHeaders, actor: UserInfo): ImpersonationPlan {
+export function planImpersonation(h: DistinctHeaders, actor: UserInfo): ImpersonationPlan {
   const users = all(h['impersonate-user']);
   const groups = all(h['impersonate-group']);
   const uids = all(h['impersonate-uid']);
