@@ -70,6 +70,18 @@ subjects: [{kind: ServiceAccount, name: reader}]
     assert.match(bad.stderr, /Unauthorized/);
   });
 
+  test('a token bound to a Pod dies with the pod', async () => {
+    await ok(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: {name: holder, namespace: default}
+spec: {containers: [{name: c, image: registry.k8s.io/pause:3.9}]}
+`);
+    const token = (await ok(['create', 'token', 'default', '--bound-object-kind', 'Pod', '--bound-object-name', 'holder'])).trim();
+    assert.match(await ok(['--token', token, 'auth', 'whoami']), new RegExp(`Username\\s+${saUser}`));
+    await ok(['delete', 'pod', 'holder', '--grace-period=0', '--force']);
+    assert.match((await kubectl(c, ['--token', token, 'auth', 'whoami'])).stderr, /Unauthorized/);
+  });
+
   test('a legacy token Secret is filled by the token controller and authenticates', async () => {
     await ok(['apply', '-f', '-'], `apiVersion: v1
 kind: Secret

@@ -133,6 +133,24 @@ describe('service account tokens', () => {
       (e: ApiError) => e.code === 422 && e.message === 'TokenRequest.authentication.k8s.io "sa" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
     assert.throws(() => tokenRequest({ body: 'x', namespace: 'ns', serviceAccount: sa, apiAudiences: [], nowMs: 0, key }), (e: ApiError) => e.code === 400);
   });
+
+  test('TokenRequest bound to a Pod: valid while that pod lives; other kinds and stale uids are refused', () => {
+    const sa = { metadata: { name: 'sa', namespace: 'ns', uid: 'uid-1' } };
+    const pods = new Map([['p', 'pod-uid']]);
+    const objectUid = (kind: string, name: string) => (kind === 'Pod' ? pods.get(name) : undefined);
+    const req = (ref: object) => tokenRequest({ body: { spec: { boundObjectRef: ref } }, namespace: 'ns', serviceAccount: sa, apiAudiences: [defaultIssuer], nowMs: now * 1000, key, objectUid });
+    const r = req({ kind: 'Pod', apiVersion: 'v1', name: 'p' });
+    assert.deepEqual((r.spec as { boundObjectRef: unknown }).boundObjectRef, { kind: 'Pod', apiVersion: 'v1', name: 'p', uid: 'pod-uid' });
+    const token = (r.status as { token: string }).token;
+    const claims = verifyJwt(key, token)!;
+    const lookups = (uid: string | undefined): TokenLookups => ({ ...look(), objectUid: () => uid });
+    assert.equal((userFromClaims(claims, token, [defaultIssuer], now, lookups('pod-uid')) as UserInfo).name, 'system:serviceaccount:ns:sa');
+    assert.ok('refused' in userFromClaims(claims, token, [defaultIssuer], now, lookups(undefined)), 'pod deleted');
+    assert.ok('refused' in userFromClaims(claims, token, [defaultIssuer], now, lookups('other')), 'pod recreated');
+    assert.throws(() => req({ kind: 'Pod', apiVersion: 'v1', name: 'p', uid: 'old' }), (e: ApiError) => e.code === 409 && /does not match the UID in record/.test(e.message));
+    assert.throws(() => req({ kind: 'Pod', apiVersion: 'v1', name: 'gone' }), (e: ApiError) => e.code === 404 && e.message === 'pods "gone" not found');
+    assert.throws(() => req({ kind: 'Node', apiVersion: 'v1', name: 'n' }), (e: ApiError) => e.code === 400 && e.message === 'cannot bind token to object of type /v1, Kind=Node');
+  });
 });
 
 describe('reviews', () => {

@@ -122,7 +122,11 @@ export class RequestAuth {
         if (at.verb !== 'create') throw E.methodNotSupported();
         const def = this.o.store.catalog.lookup('', 'v1', 'serviceaccounts')!;
         const sa = this.o.store.get(def, at.namespace, at.name);
-        return created(tokenRequest({ body: this.decode(req), namespace: at.namespace, serviceAccount: sa, apiAudiences: this.apiAudiences, nowMs: this.#now(), key: this.o.signingKey }));
+        const look = this.lookups();
+        return created(tokenRequest({
+          body: this.decode(req), namespace: at.namespace, serviceAccount: sa, apiAudiences: this.apiAudiences, nowMs: this.#now(), key: this.o.signingKey,
+          objectUid: (kind, name) => look.objectUid!(kind, at.namespace, name),
+        }));
       }
       if (at.apiVersion === 'v1' && isReviewResource(at.resource) && reviewKinds[at.resource].group === at.apiGroup && !at.subresource) {
         if (at.name || at.verb !== 'create') throw E.methodNotSupported();
@@ -190,7 +194,13 @@ export class RequestAuth {
     const store = this.o.store;
     const sa = store.catalog.lookup('', 'v1', 'serviceaccounts')!;
     const secrets = store.catalog.lookup('', 'v1', 'secrets')!;
+    const pods = store.catalog.lookup('', 'v1', 'pods')!;
     return {
+      objectUid(kind, namespace, name) {
+        const kv = store.getKV(kind === 'Pod' ? pods : secrets, namespace, name);
+        const o = kv ? safeParse(kv.value) : undefined;
+        return o && !o.metadata?.deletionTimestamp ? String(o.metadata?.uid ?? '') : undefined;
+      },
       serviceAccount(namespace, name) {
         const kv = store.getKV(sa, namespace, name);
         if (!kv) return undefined;

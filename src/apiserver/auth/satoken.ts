@@ -48,6 +48,8 @@ export interface StoredTokenSecret { type: string; token: string | undefined; se
 
 export interface TokenLookups {
   serviceAccount(namespace: string, name: string): StoredServiceAccount | undefined;
+  /** A Pod's or Secret's uid, for tokens bound to one (undefined when absent or being deleted). */
+  objectUid?(kind: 'Pod' | 'Secret', namespace: string, name: string): string | undefined;
   secret(namespace: string, name: string): StoredTokenSecret | undefined;
 }
 
@@ -74,6 +76,16 @@ export function userFromClaims(claims: Record<string, unknown>, token: string, a
   if (!sa) return { refused: `serviceaccounts "${name}" not found` };
   if (sa.uid !== uid) return { refused: `service account UID (${uid}) does not match claim (${sa.uid})` };
   if (sa.deleting) return { refused: `service account ${ns}/${name} has been deleted` };
+  // A token bound to a Pod or Secret dies with it (or with its replacement under the same name).
+  for (const kind of ['Pod', 'Secret'] as const) {
+    const b = (k as Record<string, unknown>)[kind.toLowerCase()] as { name?: unknown; uid?: unknown } | undefined;
+    if (b === undefined) continue;
+    const boundName = str(b?.name), boundUid = str(b?.uid);
+    if (!boundName || !boundUid) return { refused: `malformed ${kind} binding` };
+    const live = look.objectUid?.(kind, ns, boundName);
+    if (live === undefined) return { refused: `${kind.toLowerCase()}s "${boundName}" not found` };
+    if (live !== boundUid) return { refused: `${kind} UID (${live}) does not match claim (${boundUid})` };
+  }
   const jti = str(claims.jti);
   return serviceAccountUser(ns, name, uid, jti ? { 'authentication.kubernetes.io/credential-id': [`JTI=${jti}`] } : undefined);
 }

@@ -18,6 +18,24 @@ export interface TokenRequestInput {
   nowMs: number;
   key: SigningKey;
   jti?: string;
+  /** The uid of a Pod or Secret in the namespace (undefined when absent), for a token bound to it. */
+  objectUid?: (kind: 'Pod' | 'Secret', name: string) => string | undefined;
+}
+
+/** BoundObjectReference: a token bound to a Pod or Secret is valid only while that object exists. */
+function boundObject(ref: Record<string, unknown>, i: TokenRequestInput): { kind: 'Pod' | 'Secret'; name: string; uid: string } {
+  const kind = typeof ref.kind === 'string' ? ref.kind : '';
+  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+  const name = typeof ref.name === 'string' ? ref.name : '';
+  const wantUid = typeof ref.uid === 'string' ? ref.uid : '';
+  if (apiVersion !== 'v1' || (kind !== 'Pod' && kind !== 'Secret')) {
+    const [g, v] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+    throw E.badRequest(`cannot bind token to object of type ${g}/${v}, Kind=${kind}`);
+  }
+  const uid = i.objectUid?.(kind, name);
+  if (uid === undefined) throw E.notFound(kind === 'Pod' ? 'pods' : 'secrets', '', name);
+  if (wantUid && wantUid !== uid) throw E.conflict(kind, '', name, `the UID in the bound object reference (${wantUid}) does not match the UID in record. The object might have been deleted and then recreated`);
+  return { kind, name, uid };
 }
 
 export function tokenRequest(i: TokenRequestInput): KObject {
@@ -32,19 +50,22 @@ export function tokenRequest(i: TokenRequestInput): KObject {
   if (expirationSeconds < minExpirationSeconds) errs.push(invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration less than 10 minutes'));
   if (expirationSeconds > maxExpirationSeconds) errs.push(invalid('spec.expirationSeconds', expirationSeconds, 'may not specify a duration larger than 2^32 seconds'));
   const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
-  if (spec.boundObjectRef !== undefined && spec.boundObjectRef !== null) errs.push(invalid('spec.boundObjectRef', spec.boundObjectRef, 'binding a token to an object is not supported by this server'));
   if (errs.length) throw E.invalid('TokenRequest', 'authentication.k8s.io', name, errs);
+  const ref = spec.boundObjectRef;
+  const bound = typeof ref === 'object' && ref !== null && !Array.isArray(ref) ? boundObject(ref as Record<string, unknown>, i) : undefined;
   const aud = audiences.length ? audiences : i.apiAudiences;
   const nowSeconds = Math.floor(i.nowMs / 1000);
-  const token = signJwt(i.key, boundTokenClaims({
+  const claims = boundTokenClaims({
     namespace: i.namespace, name, uid: i.serviceAccount.metadata!.uid ?? '', audiences: aud, expirationSeconds, nowSeconds, jti: i.jti ?? randomUUID(),
-  }));
+  });
+  if (bound) (claims['kubernetes.io'] as Record<string, unknown>)[bound.kind.toLowerCase()] = { name: bound.name, uid: bound.uid };
+  const token = signJwt(i.key, claims);
   // Go's protobuf marshaller writes empty strings JSON would omit; drop them.
   const meta = Object.fromEntries(Object.entries((typeof b.metadata === 'object' && b.metadata !== null ? b.metadata : {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
   return {
     kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
     metadata: { ...meta, name, namespace: i.namespace, creationTimestamp: null },
-    spec: { audiences: aud, expirationSeconds, boundObjectRef: null },
+    spec: { audiences: aud, expirationSeconds, boundObjectRef: bound ? { kind: bound.kind, apiVersion: 'v1', name: bound.name, uid: bound.uid } : null },
     status: { token, expirationTimestamp: rfc3339((nowSeconds + expirationSeconds) * 1000) },
   } as unknown as KObject;
 }
