@@ -40,6 +40,20 @@ describe('request attributes (RequestInfoFactory)', () => {
     assert.deepEqual(attrs('POST', '/api'), { resourceRequest: false, verb: 'post', path: '/api' });
   });
 
+  test('property: any method and path give attributes, never an exception', () => {
+    const seg = fc.constantFrom('api', 'apis', 'v1', 'apps', 'namespaces', 'default', 'pods', 'p', 'status', 'watch', '', '%2F', '..', 'x');
+    fc.assert(fc.property(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), fc.array(seg, { maxLength: 8 }), fc.constantFrom('', '?watch=1', '?fieldSelector=metadata.name%3D', '?fieldSelector=%3D%3D'), (m, segs, q) => {
+      const t = parseRequestTarget(`/${segs.join('/')}${q}`);
+      if (!('segments' in t)) return true;
+      const a = requestAttributes(m, `/${t.segments.join('/')}`, t);
+      return a.resourceRequest ? typeof a.verb === 'string' : a.verb === m.toLowerCase();
+    }));
+    fc.assert(fc.property(fc.dictionary(fc.constantFrom('impersonate-user', 'impersonate-group', 'impersonate-uid', 'impersonate-extra-a%20b', 'impersonate-extra-%', 'x'), fc.oneof(fc.string(), fc.array(fc.string()))), (h) => {
+      const p = planImpersonation(h, { name: 'a', groups: [] });
+      return ['none', 'bad', 'impersonate'].includes(p.kind);
+    }));
+  });
+
   test('a resource path the router refuses is still authorized as a resource request', () => {
     const a = attrs('GET', '/api/v1/namespaces//pods');
     assert.equal(a.resourceRequest, true);
