@@ -30,6 +30,8 @@ const MODULE_PREFIX: Record<string, string> = {
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'policy/v1': 'io.k8s.api.policy.v1',
   'rbac/v1': 'io.k8s.api.rbac.v1',
+  'authentication/v1': 'io.k8s.api.authentication.v1',
+  'authorization/v1': 'io.k8s.api.authorization.v1',
   'meta/v1': 'io.k8s.apimachinery.pkg.apis.meta.v1',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
   runtime: 'io.k8s.apimachinery.pkg.runtime',
@@ -43,6 +45,8 @@ const ROOTS: Array<[module: string, names: string[]]> = [
   ['scheduling/v1', ['PriorityClass']],
   ['policy/v1', ['PodDisruptionBudget', 'Eviction']],
   ['rbac/v1', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']],
+  ['authentication/v1', ['TokenRequest', 'SelfSubjectReview']],
+  ['authorization/v1', ['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview']],
   ['meta/v1', ['Status', 'DeleteOptions']],
 ];
 

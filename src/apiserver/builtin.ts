@@ -4,6 +4,7 @@ import { Catalog, def } from './resources/catalog.js';
 import type { ResourceStrategy } from './resources/types.js';
 import * as S from './strategies.js';
 import { crdStrategy } from './crd/strategy.js';
+import { reviewKinds } from './auth/reviews.js';
 
 const legacyDaemonSetWarning = 'extensions/v1beta1 DaemonSet is deprecated in v1.14+, unavailable in v1.16+; use apps/v1 DaemonSet';
 
@@ -17,7 +18,7 @@ export function builtinCatalog(): Catalog {
   core('events', 'Event', true, S.eventStrategy, { shortNames: ['ev'] });
   core('configmaps', 'ConfigMap', true, S.configMapStrategy, { shortNames: ['cm'] });
   core('secrets', 'Secret', true, S.secretStrategy);
-  core('serviceaccounts', 'ServiceAccount', true, S.serviceAccountStrategy, { shortNames: ['sa'] });
+  core('serviceaccounts', 'ServiceAccount', true, S.serviceAccountStrategy, { shortNames: ['sa'], subresources: ['token'] });
   core('services', 'Service', true, S.serviceStrategy, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] });
 
   c.add(def({ group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'], strategy: S.daemonSetStrategy }));
@@ -35,6 +36,8 @@ export function builtinCatalog(): Catalog {
     group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false,
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], strategy: crdStrategy(),
   }));
+  // Create-only kinds answered by auth/reviews.ts from the asking user and the policy; never stored.
+  for (const [resource, k] of Object.entries(reviewKinds)) c.add(def({ group: k.group, version: 'v1', resource, kind: k.kind, namespaced: k.namespaced, verbs: ['create'] }));
   // Removed upstream in 1.16; served so that old manifests such as the seed's example apply unchanged.
   c.add(def({
     group: 'extensions', version: 'v1beta1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true,

@@ -37,6 +37,7 @@ const subresourceVerbs: Record<string, string[]> = {
   attach: ['create', 'get'],
   portforward: ['create', 'get'],
   scale: ['get', 'patch', 'update'],
+  token: ['create'],
 };
 /** The options kind of each connect subresource, as upstream's discovery names it. */
 const connectKinds: Record<string, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };
@@ -53,6 +54,7 @@ function resourceRows(d: ResourceDef) {
     if (sub === 'binding') row.kind = 'Binding';
     if (connectKinds[sub]) row.kind = connectKinds[sub];
     if (sub === 'scale') Object.assign(row, { kind: 'Scale', group: 'autoscaling', version: 'v1' });
+    if (sub === 'token') Object.assign(row, { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' });
     rows.push(row);
   }
   return rows;

@@ -10,6 +10,9 @@ import { ensurePki } from './pki.js';
 import type { KObject } from '../api/types.js';
 import { ApiError } from './errors.js';
 import { CrdRegistry } from './crd/registry.js';
+import { RequestAuth } from './auth/gate.js';
+import { ensureSigningKey } from './auth/signingkey.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRolesAggregated } from './auth/bootstrap.js';
 
 export interface ApiServerOptions {
   /** Directory for the database and PKI; null keeps everything in memory. */
@@ -30,6 +33,8 @@ export interface EmbeddedApiServer {
   port: number;
   token: string;
   caCertPem: string;
+  /** The PEM private key that signs service account tokens (the token controller signs with it too). */
+  serviceAccountKeyPem: string;
   store: Store;
   /** Open watch connections and the unsent bytes they hold. */
   watchStats(): WatchStats;
@@ -41,6 +46,10 @@ const bootstrap: Array<{ group: string; version: string; resource: string; obj: 
   ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name) => ({ group: '', version: 'v1', resource: 'namespaces', obj: { metadata: { name } } })),
   { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', obj: { metadata: { name: 'system-node-critical' }, value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' } },
   { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', obj: { metadata: { name: 'system-cluster-critical' }, value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' } },
+  // The API server's own Service, as its bootstrap controller makes it (no ClusterIP allocator here).
+  { group: '', version: 'v1', resource: 'services', obj: { metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' } } },
+  ...bootstrapClusterRolesAggregated().map((obj) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', obj })),
+  ...bootstrapClusterRoleBindings.map((obj) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', obj })),
 ];
 
 export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiServer> {
@@ -51,8 +60,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
   const store = new Store(backend, catalog);
   for (const b of bootstrap) {
     const d = catalog.lookup(b.group, b.version, b.resource)!;
-    if (!store.getKV(d, '', b.obj.metadata!.name!)) {
-      try { store.create(d, '', b.obj); } catch (err) { if (!(err instanceof ApiError && err.code === 409)) throw err; }
+    const ns = b.obj.metadata!.namespace ?? '';
+    if (!store.getKV(d, ns, b.obj.metadata!.name!)) {
+      try { store.create(d, ns, b.obj); } catch (err) { if (!(err instanceof ApiError && err.code === 409)) throw err; }
     }
   }
   // CustomResourceDefinitions already stored are served before the first request.
@@ -60,20 +70,24 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
   crds.start();
   const address = o.address ?? '127.0.0.1';
   const extraNames = address === '0.0.0.0' || address === '::' ? [] : [address];
-  const pki = await ensurePki(o.dataDir === null ? null : `${o.dataDir}/pki`, { extraSans: extraNames });
+  const pkiDir = o.dataDir === null ? null : `${o.dataDir}/pki`;
+  const pki = await ensurePki(pkiDir, { extraSans: extraNames });
+  const signing = await ensureSigningKey(pkiDir);
+  const auth = new RequestAuth({ store, adminToken: pki.token, signingKey: signing.key });
   const port = o.port ?? 6443;
   const handler = new ApiHandler(store, catalog, `${address}:${port}`);
-  const server = await startServer({ handler, certPem: pki.certPem, keyPem: pki.keyPem, token: pki.token, address, port, limits: o.limits });
+  const server = await startServer({ handler, certPem: pki.certPem, keyPem: pki.keyPem, auth, address, port, limits: o.limits });
   // Keep the watch history bounded; a watcher older than what is kept gets 410 and re-lists.
   const compactor = setInterval(() => backend.compact(), 60_000);
   compactor.unref();
   return {
-    url: server.url, port: server.port, token: pki.token, caCertPem: pki.caCertPem, store,
+    url: server.url, port: server.port, token: pki.token, caCertPem: pki.caCertPem, serviceAccountKeyPem: signing.pem, store,
     watchStats: () => server.watchStats(),
     async close() {
       clearInterval(compactor);
       crds.close();
       await server.close();
+      auth.close();
       backend.close();
     },
   };

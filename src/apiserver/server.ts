@@ -4,12 +4,12 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import * as E from './errors.js';
 import type { ApiHandler, ApiResponse, WatchResponse } from './handler.js';
 import type { ApiWatchEvent } from './watch.js';
 import { parseRequestTarget } from './routes.js';
-import { bearerToken, defaultLimits, isStalled, overBudget, warningHeaderValues, watchAllowance, type ServerLimits } from './limits.js';
+import type { RequestAuth } from './auth/gate.js';
+import { defaultLimits, isStalled, overBudget, warningHeaderValues, watchAllowance, type ServerLimits } from './limits.js';
 
 /** The default request body limit (ServerLimits.maxBodyBytes). */
 export const maxBodyBytes = defaultLimits.maxBodyBytes;
@@ -20,7 +20,8 @@ export interface ServerOptions {
   handler: ApiHandler;
   certPem: string;
   keyPem: string;
-  token: string;
+  /** Authentication and authorization (auth/gate.ts). */
+  auth: RequestAuth;
   address: string;
   port: number;
   /** Overrides of defaultLimits (tests use small ones). */
@@ -41,9 +42,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Public, as kube-apiserver's system:public-info-viewer role makes them; all else needs the token. */
-const publicPaths = new Set(['healthz', 'readyz', 'livez', 'version']);
-
 /** One streaming watch, as the limits see it. */
 interface ActiveWatch {
   res: ServerResponse;
@@ -59,7 +57,6 @@ interface ActiveWatch {
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const limits: ServerLimits = { ...defaultLimits, ...o.limits };
-  const expected = Buffer.from(o.token);
   const watches = new Set<() => void>();
   const active = new Set<ActiveWatch>();
   let closing = false;
@@ -78,19 +75,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   server.keepAliveTimeout = 65_000;
 
-  function tokenMatches(header: string | undefined): boolean {
-    const got = Buffer.from(bearerToken(header) ?? '');
-    return got.length === expected.length && timingSafeEqual(got, expected);
-  }
-
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A request line Go's server could not parse is its 400, before authentication.
     const target = parseRequestTarget(req.url ?? '/');
     if (target instanceof E.ApiError) return writeJson(res, 400, target.toStatus(), [], true);
-    const isPublic = target.segments.length === 1 && publicPaths.has(target.segments[0]);
-    if (!isPublic && !tokenMatches(req.headers.authorization)) {
-      // Connection: close, and the body is never read: an anonymous client cannot hold the socket.
-      return writeJson(res, 401, E.unauthorized().toStatus(), [], true);
+    // Authentication, impersonation and authorization come before the body is read. A 401
+    // closes the connection (an anonymous client cannot hold the socket); so does a 403 of a
+    // request with a body, which is never read either.
+    const admitted = o.auth.admit(req.method ?? 'GET', target, req.headers, req.headersDistinct);
+    if ('error' in admitted) {
+      const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+      return writeJson(res, admitted.error.code, admitted.error.toStatus(), [], admitted.error.code === 401 || hasBody);
     }
     // --request-timeout: reading the request and writing its answer must fit in it (a watch,
     // long-running, leaves it once it starts streaming).
@@ -111,10 +106,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     if (res.headersSent || res.destroyed) return; // the deadline answered first
     const q = (req.url ?? '').indexOf('?');
     const path = (req.url ?? '/').slice(0, q < 0 ? undefined : q).replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/, '') || '/';
-    const result = o.handler.handle({
+    const apiReq = {
       method: req.method ?? 'GET', path, query: target.query,
       accept: req.headers.accept ?? '', contentType: req.headers['content-type'] ?? '', body,
-    });
+    };
+    const result = o.auth.serve(admitted, apiReq, o.handler) ?? o.handler.handle(apiReq);
     // From here on a write may have been committed: nothing below may turn into a 500.
     if (result.kind === 'response') return writeResponse(res, result, req.method === 'HEAD');
     clearTimeout(deadline);

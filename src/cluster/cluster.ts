@@ -58,7 +58,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   return {
     url: api.url, port: api.port, token: api.token, caCertPem: api.caCertPem, kubeconfig: kc, kubeConfig, api,
     async run(signal) {
-      const spec = componentsSpec(o);
+      const spec = { ...componentsSpec(o), serviceAccounts: { caCertPem: api.caCertPem, signingKeyPem: api.serviceAccountKeyPem } };
       // Three threads, as three processes would be in a real cluster: the API server here, the
       // cluster's components in one worker, the DaemonSet controller in another. With the
       // controller beside the server, its watch decoding and planning took the server's CPU.

@@ -12,6 +12,8 @@ import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
 import { PodGC } from '../kcm/podgc.js';
 import { NodeIpamController } from '../kcm/ipam/controller.js';
 import { defaultConfig, heartbeatTiming, loadClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
+import { ServiceAccountsController } from '../kcm/serviceaccounts.js';
+import { ClusterRoleAggregationController } from '../kcm/clusterroleaggregation.js';
 import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { DaemonSetController } from '../controller/controller.js';
@@ -34,6 +36,8 @@ export interface ComponentsSpec {
   bindDirectly: boolean;
   /** Limit the DaemonSet controller to one namespace (the bench). */
   controllerNamespace?: string;
+  /** The cluster CA and service account signing key, for the service account controllers. */
+  serviceAccounts?: { caCertPem: string; signingKeyPem: string };
 }
 
 export function componentsSpec(o: ClusterOptions): ComponentsSpec {
@@ -64,6 +68,8 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
       // on exhaustion is what `everynode up` prints.
       new NodeIpamController(kubeConfig(), { clusterCIDR: s.config.clusterCIDR, nodeCIDRMaskSize: s.config.nodeCIDRMaskSize, informers, log }),
     );
+    parts.push(new ClusterRoleAggregationController(kubeConfig(), { informers }));
+    if (s.serviceAccounts) parts.push(new ServiceAccountsController(kubeConfig(), { informers, caCertPem: s.serviceAccounts.caCertPem, signingKeyPem: s.serviceAccounts.signingKeyPem }));
     if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
   }
   if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, namespace: s.controllerNamespace, log }));

@@ -5,6 +5,8 @@ import type { KObject } from '../../api/types.js';
 import type { PolicyRule, RoleRef, Subject } from 'kubernetes-types/rbac/v1.js';
 import { isDNS1123Subdomain, isValidPathSegmentName } from '../../api/validation.js';
 import { semanticEqual } from './equality.js';
+import { validateLabelSelector } from './objectmeta.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { ResourceStrategy } from './types.js';
 
 export const rbacGroup = 'rbac.authorization.k8s.io';
@@ -44,11 +46,7 @@ export function validateSubject(s: Subject, namespaced: boolean, path: string): 
 interface RoleShape { rules?: PolicyRule[] }
 interface BindingShape { roleRef?: RoleRef; subjects?: Subject[] }
 
-function roleStrategyFor(namespaced: boolean): ResourceStrategy {
-  return {
-    validate: (obj) => ((obj as RoleShape).rules ?? []).flatMap((r, i) => validatePolicyRule(r, namespaced, `rules[${i}]`)),
-  };
-}
+const validateRules = (obj: KObject, namespaced: boolean) => ((obj as RoleShape).rules ?? []).flatMap((r, i) => validatePolicyRule(r, namespaced, `rules[${i}]`));
 
 function defaultBinding(b: BindingShape): void {
   if (b.roleRef && !b.roleRef.apiGroup) b.roleRef.apiGroup = rbacGroup;
@@ -80,7 +78,18 @@ function bindingStrategyFor(namespaced: boolean): ResourceStrategy {
   };
 }
 
-export const roleStrategy = roleStrategyFor(true);
-export const clusterRoleStrategy = roleStrategyFor(false);
+export const roleStrategy: ResourceStrategy = { validate: (obj) => validateRules(obj, true) };
+
+/** ValidateClusterRole's aggregationRule check: selectors the aggregation controller can use. */
+function validateAggregationRule(rule: unknown): FieldError[] {
+  if (rule === undefined || rule === null) return [];
+  const selectors = (rule as { clusterRoleSelectors?: unknown }).clusterRoleSelectors;
+  if (!Array.isArray(selectors) || selectors.length === 0) return [required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil')];
+  return selectors.flatMap((sel, i) => validateLabelSelector(sel as LabelSelector, `aggregationRule.clusterRoleSelectors[${i}]`));
+}
+
+export const clusterRoleStrategy: ResourceStrategy = {
+  validate: (obj) => [...validateRules(obj, false), ...validateAggregationRule(obj.aggregationRule)],
+};
 export const roleBindingStrategy = bindingStrategyFor(true);
 export const clusterRoleBindingStrategy = bindingStrategyFor(false);

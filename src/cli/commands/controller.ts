@@ -10,6 +10,7 @@ import { DEFAULT_TIMINGS, validateTimings, type ElectionTimings } from '../../ku
 import { LeaderElector, defaultIdentity } from '../../kube/leaderelection.js';
 import { ControllerMetrics } from '../../kube/metrics.js';
 import { Checks, parseBindAddress, probeRoutes, serve, type BindAddress } from '../../kube/probes.js';
+import { preflightAccess } from '../../kube/preflight.js';
 
 /** kubeconfig from --kubeconfig, else KUBECONFIG, ~/.kube/config, or the in-cluster service account. */
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -173,7 +174,7 @@ export function controllerCommand() {
       const log = (l: string) => console.error(l);
       const kc = loadKubeConfig(o.kubeconfig);
       const probe = new RawClient(kc);
-      try { await preflight(probe, o.namespace, cfg.election); } finally { probe.close(); }
+      try { await preflightAccess(probe, { namespace: o.namespace, lease: cfg.election }); } finally { probe.close(); }
       await runController(kc, cfg, { namespace: o.namespace, bindDirectly: o.bindDirectly, identity: o.identity, log });
     });
 }

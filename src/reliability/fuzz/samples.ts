@@ -23,6 +23,11 @@ const bodies: Record<string, (name: string, namespace: string) => Record<string,
   RoleBinding: () => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }] }),
   ClusterRoleBinding: () => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }] }),
   Node: () => ({ metadata: { labels: { 'kubernetes.io/hostname': 'fuzz' } }, spec: { taints: [{ key: 'fuzz', effect: 'NoSchedule' }] } }),
+  // The access reviews: answered, never stored.
+  SelfSubjectAccessReview: () => ({ spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'default' } } }),
+  SelfSubjectRulesReview: () => ({ spec: { namespace: 'default' } }),
+  SubjectAccessReview: () => ({ spec: { user: 'fuzz', resourceAttributes: { verb: 'get', resource: 'pods' } } }),
+  LocalSubjectAccessReview: (_name: string, namespace: string) => ({ spec: { user: 'fuzz', resourceAttributes: { verb: 'get', resource: 'pods', namespace } } }),
 };
 
 export function apiVersionOf(d: ResourceDef): string { return d.group ? `${d.group}/${d.version}` : d.version; }
