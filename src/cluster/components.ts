@@ -15,10 +15,20 @@ import { defaultConfig, heartbeatTiming, parseClusterConfig, type ClusterConfig 
 import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { DaemonSetController } from '../controller/controller.js';
-import type { ClusterOptions } from './cluster.js';
+
+/** The cluster options the components are built from (cluster.ts's ClusterOptions has them all). */
+export interface ComponentsOptions {
+  nodes?: number;
+  configFile?: string;
+  controller?: boolean;
+  scheduler?: boolean;
+  bindDirectly?: boolean;
+  nodeGraceMs?: number;
+  controllerNamespace?: string;
+}
 
 /** `--config` wins; `--nodes N` means one default pool of N (added when a file is given too). */
-export function clusterConfigOf(o: Pick<ClusterOptions, 'configFile' | 'nodes'>): ClusterConfig {
+export function clusterConfigOf(o: Pick<ComponentsOptions, 'configFile' | 'nodes'>): ClusterConfig {
   if (!o.configFile) return defaultConfig(o.nodes ?? 0);
   const c = parseClusterConfig(readFileSync(o.configFile, 'utf8'), o.configFile);
   return o.nodes ? { ...c, pools: [...c.pools, ...defaultConfig(o.nodes).pools] } : c;
@@ -37,7 +47,7 @@ export interface ComponentsSpec {
   controllerNamespace?: string;
 }
 
-export function componentsSpec(o: ClusterOptions): ComponentsSpec {
+export function componentsSpec(o: ComponentsOptions): ComponentsSpec {
   const file = clusterConfigOf(o);
   const { heartbeatMs, graceMs } = heartbeatTiming(file, o.nodeGraceMs);
   return {
@@ -55,16 +65,16 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
   if (s.cluster) {
     const informers = new SharedInformers(kubeConfig(), { log });
     parts.push(
-      new GarbageCollector(kubeConfig(), { informers }),
-      new NamespaceController(kubeConfig(), { informers }),
+      new GarbageCollector(kubeConfig(), { informers, log }),
+      new NamespaceController(kubeConfig(), { informers, log }),
       // Always on: any Node created through the API is simulated, even with no pools configured.
       new NodeSimulator(kubeConfig(), { config: s.config, log, informers }),
-      new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers }),
+      new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers, log }),
       // Pod CIDRs for every Node, as kube-controller-manager's range allocator; its one log line
       // on exhaustion is what `everynode up` prints.
       new NodeIpamController(kubeConfig(), { clusterCIDR: s.config.clusterCIDR, nodeCIDRMaskSize: s.config.nodeCIDRMaskSize, informers, log }),
     );
-    if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
+    if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers, log }));
   }
   if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, namespace: s.controllerNamespace, log }));
   return parts;

@@ -190,7 +190,7 @@ async function runController(kc: KubeConfig, cfg: RunConfig, o: { namespace?: st
   process.once('SIGTERM', () => stop.abort());
   // Recorded only when someone can scrape them: the hooks then cost nothing on the hot paths.
   const metrics = cfg.metrics ? new ControllerMetrics() : undefined;
-  const uninstall = metrics?.install({ daemonset: cfg.workers });
+  const uninstall = metrics?.install();
   const leading = new AbortController();
   stop.signal.addEventListener('abort', () => leading.abort(), { once: true });
   const c = new DaemonSetController(kc, {
