@@ -5,7 +5,7 @@
 // cores of a small machine.
 import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Runnable } from '../kube/manager.js';
+import { Manager, type Runnable } from '../kube/manager.js';
 import { SharedInformers } from '../kube/shared.js';
 import { GarbageCollector } from '../kcm/gc.js';
 import { NamespaceController } from '../kcm/namespace.js';
@@ -57,13 +57,26 @@ export function componentsSpec(o: ComponentsOptions): ComponentsSpec {
   };
 }
 
-export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): Runnable[] {
+/**
+ * The components under a manager: the shared informers as its caches group (every component
+ * starts once they have synced, and they stop last), the components as its workers.
+ */
+export function componentsManager(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): Manager {
+  const { informers, parts } = buildComponents(kubeConfig, s, log);
+  const m = new Manager({ log });
+  if (informers) m.add('caches', informers);
+  for (const p of parts) m.add('workers', p);
+  return m;
+}
+
+export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): { informers?: SharedInformers; parts: Runnable[] } {
   // One watch per collection for all of them, as kube-controller-manager shares informers
   // between its controllers (the DaemonSet controller keeps its own: it is the product, and runs
   // against any cluster exactly as it does here).
   const parts: Runnable[] = [];
+  let informers: SharedInformers | undefined;
   if (s.cluster) {
-    const informers = new SharedInformers(kubeConfig(), { log });
+    informers = new SharedInformers(kubeConfig(), { log });
     parts.push(
       new GarbageCollector(kubeConfig(), { informers, log }),
       new NamespaceController(kubeConfig(), { informers, log }),
@@ -77,5 +90,5 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
     if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers, log }));
   }
   if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, namespace: s.controllerNamespace, log }));
-  return parts;
+  return { informers, parts };
 }

@@ -105,6 +105,7 @@ export class Manager {
     this.#started = true;
     const log = this.#o.log ?? (() => {});
     const stopping = new AbortController();
+    setMaxListeners(0, stopping.signal); // each group's wait and the elector listen to it
     const stop = () => stopping.abort();
     if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const result: ManagerResult = { leadershipLost: false, timedOut: [] };
@@ -167,28 +168,14 @@ export class Manager {
   }
 }
 
+/** Resolves once `signal` aborts (at once when it has). */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((r) => signal.addEventListener('abort', () => r(), { once: true }));
+}
+
 async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
   let t: NodeJS.Timeout | undefined;
   await Promise.race([p.catch(() => {}), new Promise<void>((r) => { t = setTimeout(r, Math.max(0, ms)); })]);
   clearTimeout(t);
-}
-
-/**
- * Starts every runnable at once (one group); when one fails or `signal` aborts, stops them all
- * and resolves. The components of the embedded cluster, which each wait for their own caches.
- */
-export async function runAll(parts: Runnable[], signal: AbortSignal, onError: (name: string, err: unknown) => void): Promise<void> {
-  const inner = new AbortController();
-  setMaxListeners(0, inner.signal); // every informer and queue listens to it
-  const stop = () => inner.abort();
-  signal.addEventListener('abort', stop, { once: true });
-  await Promise.all(parts.map(async (p) => {
-    try {
-      await p.start(inner.signal);
-    } catch (err) {
-      if (!inner.signal.aborted) onError(p.name, err);
-      inner.abort();
-    }
-  }));
-  signal.removeEventListener('abort', stop);
 }

@@ -8,6 +8,7 @@ import type { KObject } from '../api/types.js';
 import { RawClient } from './client.js';
 import { Informer, type InformerProblem } from './informer.js';
 import { EventSink, coreEvent } from './eventsink.js';
+import { whenAborted } from './manager.js';
 
 export interface SharedInformersOptions {
   /** Reports objects the informers had to repair or skip: logged here, and a Warning Event about each. */
@@ -17,6 +18,7 @@ export interface SharedInformersOptions {
 }
 
 export class SharedInformers {
+  readonly name = 'shared informers';
   readonly #informers = new Map<string, Informer>();
   readonly #running: Promise<void>[] = [];
   #client: RawClient | undefined;
@@ -87,11 +89,13 @@ export class SharedInformers {
   unsynced(): string[] { return [...this.#informers.values()].filter((i) => !i.hasSynced()).map((i) => i.path); }
 
   /**
-   * Starts every informer (idempotent: each component sharing the factory calls it) and resolves
-   * once all have stopped after `signal` aborted.
+   * Starts every informer (idempotent: each component sharing the factory calls it). The call
+   * that started them resolves once all have stopped after its `signal` aborted; a later call
+   * (a component, when a manager started the factory as a cache) once its own `signal` has.
    */
   start(signal: AbortSignal): Promise<void> {
-    this.#done ??= this.#run(signal);
+    if (this.#done) return Promise.race([this.#done, whenAborted(signal)]);
+    this.#done = this.#run(signal);
     return this.#done;
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration, runConfig, type ControllerFlags } from './controller.js';
+import { parseGoDuration, runConfig, type ControllerFlags } from './config.js';
 
 const flags = (o: Partial<ControllerFlags> = {}): ControllerFlags => ({
   leaderElectId: 'everynode-controller', leaderElectLeaseDuration: '15s', leaderElectRenewDeadline: '10s', leaderElectRetryPeriod: '2s', workers: '4', ...o,
