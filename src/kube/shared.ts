@@ -94,7 +94,7 @@ export class SharedInformers {
    * (a component, when a manager started the factory as a cache) once its own `signal` has.
    */
   start(signal: AbortSignal): Promise<void> {
-    if (this.#done) return Promise.race([this.#done, whenAborted(signal)]);
+    if (this.#done) return signal === this.#signal ? this.#done : Promise.race([this.#done, whenAborted(signal)]);
     this.#done = this.#run(signal);
     return this.#done;
   }
