@@ -3,6 +3,12 @@
 // what the queue does next. The DaemonSet controller, scheduler, garbage collector, namespace,
 // node lifecycle and node IPAM controllers all run on it, so retries, back-off, exception
 // recovery, failure reporting and the controller_runtime_* metrics are written once.
+//
+// A controller is its caches, event handlers that add keys, and a reconciler:
+//   const loop = new ControllerLoop({ name: 'daemonsetrollout', workers: 2, log, reconciler,
+//     report: (f) => recorder.warn(f.key, 'FailedSync', f.message) });
+//   informer.addHandler({ onAdd: (o) => loop.queue.add(keyOf(o)), ... });
+//   manager.add('caches', informer).add('leaderOnly', loop);
 import { ApiStatusError, isAborted } from './client.js';
 import { realClock, type Clock } from './clock.js';
 import type { Runnable } from './manager.js';
