@@ -27,9 +27,13 @@ test("controller-runtime's names and labels, fed by the queue, client and contro
     loop.queue.addRateLimited('ns/b');
     loop.queue.add('ns/bad');
     loop.queue.add('ns/slow');
-    for (let i = 0; i < 100 && !retried; i++) await new Promise((r) => setTimeout(r, 5));
-    const inProgress = (await m.text()).body.split('\n');
+    let inProgress: string[] = [];
     const gauge = (name: string) => Number(inProgress.find((l) => l.startsWith(`${name}{name="daemonset"} `))?.split(' ')[1]);
+    // Bounded: until ns/b's retry has run and ns/slow has been in progress for a measurable time.
+    for (let i = 0; i < 500 && !(retried && gauge('workqueue_unfinished_work_seconds') > 0); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      inProgress = (await m.text()).body.split('\n');
+    }
     assert.ok(gauge('workqueue_unfinished_work_seconds') > 0, 'ns/slow is in progress');
     assert.ok(gauge('workqueue_longest_running_processor_seconds') > 0);
     assert.ok(gauge('workqueue_longest_running_processor_seconds') <= gauge('workqueue_unfinished_work_seconds'));
