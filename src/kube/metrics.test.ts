@@ -36,7 +36,6 @@ test("controller-runtime's names and labels, fed by the queue, client and contro
     }
     assert.ok(gauge('workqueue_unfinished_work_seconds') > 0, 'ns/slow is in progress');
     assert.ok(gauge('workqueue_longest_running_processor_seconds') > 0);
-    assert.ok(gauge('workqueue_longest_running_processor_seconds') <= gauge('workqueue_unfinished_work_seconds'));
     release();
     stop.abort();
     await running;
