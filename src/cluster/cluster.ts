@@ -4,8 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type EmbeddedApiServer } from '../apiserver/index.js';
 import type { FsyncMode } from '../storage/index.js';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
-import { runAll, type Runnable } from '../kube/manager.js';
-import { buildComponents, componentsSpec, type ComponentsSpec } from './components.js';
+import type { Runnable } from '../kube/manager.js';
+import { componentsManager, componentsSpec, type ComponentsSpec } from './components.js';
 import { ComponentsWorker } from './worker-runnable.js';
 import { supervise } from './supervise.js';
 
@@ -81,10 +81,7 @@ class InProcessComponents implements Runnable {
   constructor(private readonly kubeConfig: () => KubeConfig, private readonly spec: ComponentsSpec, private readonly log: (line: string) => void) {}
 
   async start(signal: AbortSignal): Promise<void> {
-    let failure: Error | undefined;
-    await runAll(buildComponents(this.kubeConfig, this.spec, this.log), signal, (name, err) => {
-      failure ??= new Error(`${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    });
-    if (failure) throw failure;
+    const { failed } = await componentsManager(this.kubeConfig, this.spec, this.log).start(signal);
+    if (failed) throw new Error(`${failed.name}: ${failed.error instanceof Error ? failed.error.stack ?? failed.error.message : String(failed.error)}`);
   }
 }

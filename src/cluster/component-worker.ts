@@ -2,8 +2,7 @@
 // the parent says stop. They reach the API server over HTTPS like any other client.
 import { parentPort, workerData } from 'node:worker_threads';
 import { KubeConfig } from '@kubernetes/client-node';
-import { buildComponents, type ComponentsSpec } from './components.js';
-import { runAll } from '../kube/manager.js';
+import { componentsManager, type ComponentsSpec } from './components.js';
 
 export type ToParent = { log: string } | { failed: string };
 
@@ -14,8 +13,8 @@ const stop = new AbortController();
 port.on('message', (m: unknown) => { if (m === 'stop') stop.abort(); });
 
 const kubeConfig = () => { const k = new KubeConfig(); k.loadFromString(kubeconfig); return k; };
-const parts = buildComponents(kubeConfig, spec, (line) => send({ log: line }));
-await runAll(parts, stop.signal, (name, err) => send({ failed: `${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}` }));
+const { failed } = await componentsManager(kubeConfig, spec, (line) => send({ log: line })).start(stop.signal);
+if (failed) send({ failed: `${failed.name}: ${failed.error instanceof Error ? failed.error.stack ?? failed.error.message : String(failed.error)}` });
 // Idle keep-alive sockets and client timers must not keep the thread alive once every part has
 // stopped; in a worker, process.exit ends this thread only.
 process.exit(0);

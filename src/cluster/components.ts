@@ -4,7 +4,7 @@
 // server on the main thread and every client on a second one the embedded cluster uses both
 // cores of a small machine.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Runnable } from '../kube/manager.js';
+import { Manager, type Runnable } from '../kube/manager.js';
 import { SharedInformers } from '../kube/shared.js';
 import { GarbageCollector } from '../kcm/gc.js';
 import { NamespaceController } from '../kcm/namespace.js';
@@ -17,10 +17,20 @@ import { ClusterRoleAggregationController } from '../kcm/clusterroleaggregation.
 import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { DaemonSetController } from '../controller/controller.js';
-import type { ClusterOptions } from './cluster.js';
+
+/** The cluster options the components are built from (cluster.ts's ClusterOptions has them all). */
+export interface ComponentsOptions {
+  nodes?: number;
+  configFile?: string;
+  controller?: boolean;
+  scheduler?: boolean;
+  bindDirectly?: boolean;
+  nodeGraceMs?: number;
+  controllerNamespace?: string;
+}
 
 /** `--config` wins; `--nodes N` means one default pool of N (added when a file is given too). */
-export function clusterConfigOf(o: Pick<ClusterOptions, 'configFile' | 'nodes'>): ClusterConfig {
+export function clusterConfigOf(o: Pick<ComponentsOptions, 'configFile' | 'nodes'>): ClusterConfig {
   if (!o.configFile) return defaultConfig(o.nodes ?? 0);
   return loadClusterConfig(o.configFile, o.nodes ?? 0);
 }
@@ -40,7 +50,7 @@ export interface ComponentsSpec {
   serviceAccounts?: { caCertPem: string; signingKeyPem: string };
 }
 
-export function componentsSpec(o: ClusterOptions): ComponentsSpec {
+export function componentsSpec(o: ComponentsOptions): ComponentsSpec {
   const file = clusterConfigOf(o);
   const { heartbeatMs, graceMs } = heartbeatTiming(file, o.nodeGraceMs);
   return {
@@ -50,19 +60,32 @@ export function componentsSpec(o: ClusterOptions): ComponentsSpec {
   };
 }
 
-export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): Runnable[] {
+/**
+ * The components under a manager: the shared informers as its caches group (every component
+ * starts once they have synced, and they stop last), the components as its workers.
+ */
+export function componentsManager(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): Manager {
+  const { informers, parts } = buildComponents(kubeConfig, s, log);
+  const m = new Manager({ log });
+  if (informers) m.add('caches', informers);
+  for (const p of parts) m.add('workers', p);
+  return m;
+}
+
+export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec, log?: (line: string) => void): { informers?: SharedInformers; parts: Runnable[] } {
   // One watch per collection for all of them, as kube-controller-manager shares informers
   // between its controllers (the DaemonSet controller keeps its own: it is the product, and runs
   // against any cluster exactly as it does here).
   const parts: Runnable[] = [];
+  let informers: SharedInformers | undefined;
   if (s.cluster) {
-    const informers = new SharedInformers(kubeConfig(), { log });
+    informers = new SharedInformers(kubeConfig(), { log });
     parts.push(
-      new GarbageCollector(kubeConfig(), { informers }),
-      new NamespaceController(kubeConfig(), { informers }),
+      new GarbageCollector(kubeConfig(), { informers, log }),
+      new NamespaceController(kubeConfig(), { informers, log }),
       // Always on: any Node created through the API is simulated, even with no pools configured.
       new NodeSimulator(kubeConfig(), { config: s.config, log, informers }),
-      new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers }),
+      new NodeLifecycleController(kubeConfig(), { graceMs: s.graceMs, informers, log }),
       new PodGC(kubeConfig(), { informers, log, terminatedPodThreshold: s.config.terminatedPodGCThreshold, quarantineMs: s.config.podGCQuarantineMs, periodMs: s.config.podGCCheckPeriodMs }),
       // Pod CIDRs for every Node, as kube-controller-manager's range allocator; its one log line
       // on exhaustion is what `everynode up` prints.
@@ -70,8 +93,8 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
     );
     parts.push(new ClusterRoleAggregationController(kubeConfig(), { informers }));
     if (s.serviceAccounts) parts.push(new ServiceAccountsController(kubeConfig(), { informers, caCertPem: s.serviceAccounts.caCertPem, signingKeyPem: s.serviceAccounts.signingKeyPem }));
-    if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers }));
+    if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers, log }));
   }
   if (s.controller) parts.push(new DaemonSetController(kubeConfig(), { bindDirectly: s.bindDirectly, namespace: s.controllerNamespace, log }));
-  return parts;
+  return { informers, parts };
 }

@@ -2,12 +2,14 @@
 // caches into a Snapshot, asks the pure core for a Plan and carries it out through the API.
 // Works the same against the embedded cluster and any real cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/types.js';
+import type { DaemonSet, KObject, Node, Pod } from '../api/types.js';
 import { controllerRefOf, keyOf } from '../api/meta.js';
-import { ApiStatusError, RawClient, isAborted, type RawClientOptions } from '../kube/client.js';
+import { RawClient, type RawClientOptions } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
-import { WorkQueue } from '../kube/workqueue.js';
-import type { Runnable } from '../kube/manager.js';
+import type { WorkQueue } from '../kube/workqueue.js';
+import { Manager, type Runnable } from '../kube/manager.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
+import { realClock, type Clock } from '../kube/clock.js';
 import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
 import { targetNodeName } from './core/pods.js';
 import { syncFailedEvent } from './core/events.js';
@@ -16,6 +18,9 @@ import { Expectations } from './expectations.js';
 import { Reconciler } from './reconciler.js';
 import { EventRecorder } from './events.js';
 import { EventSink } from '../kube/eventsink.js';
+import type { Caches, DaemonSetWriteMetrics } from './deps.js';
+
+export { BIND_ANNOTATION, type Caches, type DaemonSetWriteMetrics } from './deps.js';
 
 export interface ControllerOptions {
   /** Only this namespace's DaemonSets (and pods); all namespaces when empty. */
@@ -24,18 +29,21 @@ export interface ControllerOptions {
   bindDirectly?: boolean;
   workers?: number;
   log?: (line: string) => void;
-  /** Options of the controller's API client, e.g. a signal that cancels its in-flight writes when leadership is lost. */
+  /**
+   * The process's API client, built once by the composition root (the informers read through
+   * it). Without one the controller builds its own from the kubeconfig.
+   */
+  apiClient?: RawClient;
+  /**
+   * Limits of the controller's writes: a signal that cancels them in flight (leadership lost,
+   * shutdown) and their deadline. The informers do not get it: their caches outlive a lost lease.
+   */
   client?: RawClientOptions;
   /** Counts the pods it creates and deletes (everynode_daemonset_pods_*_total). */
   metrics?: DaemonSetWriteMetrics;
+  /** The time source of its queue and expectations. */
+  clock?: Clock;
 }
-
-export interface DaemonSetWriteMetrics {
-  podCreated(namespace: string, daemonSet: string): void;
-  podDeleted(namespace: string, daemonSet: string): void;
-}
-
-export const BIND_ANNOTATION = 'everynode.dev/bind';
 /**
  * How long a status-only pod change (bound, ready) may wait before its DaemonSet syncs; the
  * changes arriving meanwhile share that sync. Upstream syncs on each one; on a large fleet every
@@ -43,33 +51,33 @@ export const BIND_ANNOTATION = 'everynode.dev/bind';
  */
 export const STATUS_SYNC_DELAY_MS = 100;
 
-export interface Caches {
-  daemonSets: Informer<DaemonSet & KObject>;
-  pods: Informer<Pod & KObject>;
-  nodes: Informer<Node & KObject>;
-  revisions: Informer<ControllerRevision & KObject>;
-}
-
 export class DaemonSetController implements Runnable {
   readonly name = 'daemonset-controller';
+  /** The client of its writes. */
   readonly client: RawClient;
   readonly caches: Caches;
-  // client-go's default controller rate limiter: 5 ms → 1000 s per key, 10 qps / 100 burst overall.
-  readonly queue = new WorkQueue<string>({ name: 'daemonset', baseDelayMs: 5, maxDelayMs: 1_000_000, bucket: { qps: 10, burst: 100 } });
-  readonly expectations = new Expectations();
+  /** The workers (leader-only in `everynode controller`). */
+  readonly loop: ControllerLoop;
+  readonly expectations: Expectations;
   readonly backoff = new Map<string, BackoffState>();
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
   private readonly eventSink: EventSink;
+  /** The client it built itself (closed when it stops), when the composition root gave none. */
+  readonly #ownClient: RawClient | undefined;
 
   constructor(kc: KubeConfig, readonly opts: ControllerOptions = {}) {
-    this.client = new RawClient(kc, opts.client);
+    const clock = opts.clock ?? realClock;
+    this.#ownClient = opts.apiClient ? undefined : new RawClient(kc, { timeoutMs: opts.client?.timeoutMs, maxSockets: opts.client?.maxSockets });
+    const reads = opts.apiClient ?? this.#ownClient!;
+    this.client = opts.client?.signal ? reads.withSignal(opts.client.signal) : reads;
+    this.expectations = new Expectations(() => clock.now());
     const ns = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
     this.caches = {
-      daemonSets: new Informer(this.client, `/apis/apps/v1${ns}/daemonsets`),
-      pods: new Informer(this.client, `/api/v1${ns}/pods`),
-      nodes: new Informer(this.client, '/api/v1/nodes'),
-      revisions: new Informer(this.client, `/apis/apps/v1${ns}/controllerrevisions`),
+      daemonSets: new Informer(reads, `/apis/apps/v1${ns}/daemonsets`),
+      pods: new Informer(reads, `/api/v1${ns}/pods`),
+      nodes: new Informer(reads, '/api/v1/nodes'),
+      revisions: new Informer(reads, `/apis/apps/v1${ns}/controllerrevisions`),
     };
     // Only what the controller reads is kept (see core/): at 10,000 nodes and pods, whole objects
     // were most of its memory. Objects the controller writes back are read live, never from here.
@@ -81,8 +89,20 @@ export class DaemonSetController implements Runnable {
     this.caches.revisions.addIndex('owner', (r) => { const ref = controllerRefOf(r); return ref ? [ref.uid] : []; });
     this.caches.revisions.addIndex('orphans', (r) => (controllerRefOf(r) ? [] : [r.metadata?.namespace ?? '']));
     this.eventSink = new EventSink(kc);
-    this.events = new EventRecorder(this.eventSink, 'daemonset-controller');
-    this.reconciler = new Reconciler(this, this.events);
+    this.events = new EventRecorder(this.eventSink, 'daemonset-controller', () => clock.now());
+    this.reconciler = new Reconciler(
+      { client: this.client, caches: this.caches, expectations: this.expectations, backoff: this.backoff, opts: { bindDirectly: opts.bindDirectly, metrics: opts.metrics } },
+      this.events,
+    );
+    this.loop = new ControllerLoop({
+      // client-go's default controller rate limiter: 5 ms → 1000 s per key, 10 qps / 100 burst overall.
+      name: 'daemonset', workers: opts.workers ?? 4, clock, log: opts.log,
+      backoff: { baseDelayMs: 5, maxDelayMs: 1_000_000, bucket: { qps: 10, burst: 100 } },
+      reconciler: this.reconciler,
+      // Said on the object itself, where `kubectl describe` shows it (API errors and aborted
+      // requests are the loop's to retry quietly and never get here).
+      report: (f) => { const ds = this.caches.daemonSets.get(f.key); if (ds) this.events.record(ds, syncFailedEvent(f.message)); },
+    });
     // A malformed pod, node, revision or DaemonSet is repaired or skipped by the informer (see
     // kube/sanitize.ts); the controller says so where `kubectl describe` shows it and carries on.
     for (const inf of Object.values(this.caches) as Informer[]) {
@@ -148,36 +168,35 @@ export class DaemonSetController implements Runnable {
     });
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    const infs = Object.values(this.caches) as Informer[];
-    const runs = infs.map((i) => i.start(signal));
-    await Promise.race([Promise.all(infs.map((i) => i.waitForSync())), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
-    if (signal.aborted) this.queue.shutDown();
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    const workers = Array.from({ length: this.opts.workers ?? 4 }, () => this.work());
-    await Promise.all([...workers, ...runs]);
-    this.client.close();
+  /** Event handlers add DaemonSet keys here. */
+  get queue(): WorkQueue<string> { return this.loop.queue; }
+
+  /**
+   * The controller as a manager's runnables: its four caches, and its loop, which needs the
+   * caches synced (a leader-only runnable in `everynode controller`). Call close() once stopped.
+   */
+  runnables(): { caches: Informer[]; loop: ControllerLoop } {
+    return { caches: Object.values(this.caches) as Informer[], loop: this.loop };
+  }
+
+  /** Closes the connections it opened itself. */
+  close(): void {
+    this.#ownClient?.close();
     this.eventSink.close();
   }
 
-  private work(): Promise<void> {
-    return this.queue.work(async (key) => {
-      const r = await this.reconciler.reconcile(key);
-      this.queue.forget(key);
-      if (r.requeueAfterMs === undefined) return 'success';
-      this.queue.addAfter(key, r.requeueAfterMs);
-      return 'requeue_after';
-    }, (key, err) => {
-      const message = err instanceof Error ? err.message : String(err);
-      this.opts.log?.(`daemonset-controller: sync ${key} failed: ${message}`);
-      // API errors are the cluster's weather and are retried quietly, as upstream does. Anything
-      // else means the core could not handle this object (malformed, or a bug): say so on the
-      // object itself, where `kubectl describe` shows it, and keep serving the other DaemonSets.
-      const ds = this.caches.daemonSets.get(key);
-      // A request aborted because we stopped (or lost the lease) is neither.
-      if (ds && !(err instanceof ApiStatusError) && !isAborted(err)) this.events.record(ds, syncFailedEvent(message));
-      this.queue.addRateLimited(key);
-    });
+  /** The controller alone (`everynode up`, tests): caches, then once synced the loop, until `signal` aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    const m = new Manager({ log: this.opts.log });
+    const { caches, loop } = this.runnables();
+    for (const c of caches) m.add('caches', c);
+    m.add('leaderOnly', loop);
+    try {
+      const r = await m.start(signal);
+      if (r.failed) throw r.failed.error;
+    } finally {
+      this.close();
+    }
   }
 }
 

@@ -11,8 +11,7 @@ import { templateHash } from './core/history.js';
 import { controllerRefTo } from './core/pods.js';
 import { podCreatedEvent, podCreateFailedEvent, podDeletedEvent, podDeleteFailedEvent } from './core/events.js';
 import { gcBackoff } from './core/backoff.js';
-import type { DaemonSetController } from './controller.js';
-import { BIND_ANNOTATION } from './controller.js';
+import { BIND_ANNOTATION, type ReconcilerDeps } from './deps.js';
 import type { EventRecorder } from './events.js';
 import { deepCopy } from '../api/clone.js';
 
@@ -25,7 +24,7 @@ export class Reconciler {
   /** Per DaemonSet: the create window its last fully successful slow start reached. */
   readonly #createWindow = new Map<string, number>();
 
-  constructor(private readonly c: DaemonSetController, private readonly events: EventRecorder) {}
+  constructor(private readonly c: ReconcilerDeps, private readonly events: EventRecorder) {}
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const { caches, expectations } = this.c;

@@ -7,7 +7,7 @@ import type { KObject } from '../api/types.js';
 import { RawClient, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
-import { WorkQueue } from '../kube/workqueue.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
 import type { Runnable } from '../kube/manager.js';
 import { aggregatedRules } from '../apiserver/auth/aggregation.js';
 import { semanticEqual } from '../apiserver/resources/equality.js';
@@ -19,7 +19,12 @@ export class ClusterRoleAggregationController implements Runnable {
   readonly #client: RawClient;
   readonly #shared: SharedInformers;
   readonly #roles: Informer<KObject>;
-  readonly #queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 10_000 });
+  readonly #loop = new ControllerLoop({
+    name: 'clusterrole-aggregation', workers: 1, backoff: { baseDelayMs: 100, maxDelayMs: 10_000 },
+    reconciler: { reconcile: async (name) => { await this.#sync(name); } },
+    report: (f) => this.#shared.failedSync(this.name, this.#roles, f.key, f.message),
+  });
+  get #queue() { return this.#loop.queue; }
 
   constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
     this.#client = new RawClient(kc);
@@ -33,10 +38,7 @@ export class ClusterRoleAggregationController implements Runnable {
     this.#roles.addHandler({ onAdd: all, onUpdate: all, onDelete: all });
     const running = this.#shared.start(signal);
     await this.#roles.waitForSync(signal);
-    if (signal.aborted) this.#queue.shutDown();
-    signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
-    await Promise.all([running, this.#queue.work(async (name) => { await this.#sync(name); this.#queue.forget(name); },
-      (name, err) => { this.#shared.syncFailed(this.name, this.#roles, name, err); this.#queue.addRateLimited(name); })]);
+    await Promise.all([running, this.#loop.start(signal)]);
     this.#client.close();
   }
 

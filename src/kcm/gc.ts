@@ -12,7 +12,7 @@ import { objectPath, type ServedResource } from '../kube/discovery.js';
 import { ResourceMonitor } from './resourcemonitor.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
-import { WorkQueue } from '../kube/workqueue.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
 import type { Runnable } from '../kube/manager.js';
 
 interface Item { r: ServedResource; key: string }
@@ -23,11 +23,12 @@ export class GarbageCollector implements Runnable {
   private readonly informers = new Map<ServedResource, Informer>();
   private readonly byUid = new Map<string, { r: ServedResource; obj: KObject }>();
   private readonly dependents = new Map<string, Set<string>>(); // owner uid → "path|key"
-  private readonly queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 30_000 });
   private readonly resources = new Map<string, ServedResource>();
 
   private readonly shared: SharedInformers;
   private readonly monitor: ResourceMonitor;
+  private readonly loop: ControllerLoop;
+  private get queue() { return this.loop.queue; }
 
   constructor(kc: KubeConfig, o: { informers?: SharedInformers; log?: (line: string) => void } = {}) {
     this.client = new RawClient(kc);
@@ -38,17 +39,25 @@ export class GarbageCollector implements Runnable {
       onNew: (r) => this.watchResource(r),
       log: o.log,
     });
+    this.loop = new ControllerLoop({
+      name: 'garbagecollector', workers: 2, backoff: { baseDelayMs: 100, maxDelayMs: 30_000 }, log: o.log,
+      reconciler: {
+        reconcile: async (k) => {
+          // The object or an owner went away meanwhile: the watch brings whatever follows.
+          try { await this.process(k); } catch (err) { if (!isNotFound(err)) throw err; }
+        },
+      },
+      report: (f) => { const { r, key } = this.lookup(f.key); this.shared.failedSync(this.name, r && this.informers.get(r), key, f.message); },
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
     // Discovery now, and again as CRDs come and go: each resource it shows goes to watchResource.
+    // A stop signal may come at any moment, even before the caches sync: the loop then ends at once.
     await this.monitor.start(signal);
-    // A stop signal may come at any moment, even before the caches sync or before we get here.
-    const stop = () => this.queue.shutDown();
-    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const runs = [this.shared.start(signal)];
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
-    await Promise.all([this.work(), this.work(), ...runs]);
+    await Promise.all([this.loop.start(signal), ...runs]);
     this.client.close();
   }
 
@@ -89,18 +98,6 @@ export class GarbageCollector implements Runnable {
   private enqueueDependents(uid: string | undefined): void {
     if (!uid) return;
     for (const k of this.dependents.get(uid) ?? []) this.queue.add(k);
-  }
-
-  private work(): Promise<void> {
-    return this.queue.work(
-      async (k) => { await this.process(k); this.queue.forget(k); },
-      (k, err) => {
-        if (isNotFound(err)) return;
-        const { r, key } = this.lookup(k);
-        this.shared.syncFailed(this.name, r && this.informers.get(r), key, err);
-        this.queue.addRateLimited(k);
-      },
-    );
   }
 
   private lookup(k: string): Item & { obj?: KObject } {

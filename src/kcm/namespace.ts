@@ -6,38 +6,38 @@ import { keyOf } from '../api/meta.js';
 import { RawClient, isNotFound, isConflict } from '../kube/client.js';
 import { collectionPath, discoverResources, type ServedResource } from '../kube/discovery.js';
 import { SharedInformers } from '../kube/shared.js';
-import { WorkQueue } from '../kube/workqueue.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
 import type { Runnable } from '../kube/manager.js';
 
 export class NamespaceController implements Runnable {
   readonly name = 'namespace-controller';
   private readonly client: RawClient;
-  private readonly queue = new WorkQueue<string>({ baseDelayMs: 200, maxDelayMs: 10_000 });
   private resources: ServedResource[] = [];
 
   private readonly shared: SharedInformers;
+  private readonly loop: ControllerLoop;
 
-  constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
+  constructor(kc: KubeConfig, o: { informers?: SharedInformers; log?: (line: string) => void } = {}) {
     this.client = new RawClient(kc);
     this.shared = o.informers ?? new SharedInformers(kc);
+    const inf = this.shared.informer('/api/v1/namespaces');
+    this.loop = new ControllerLoop({
+      name: 'namespace', backoff: { baseDelayMs: 200, maxDelayMs: 10_000 }, log: o.log,
+      reconciler: { reconcile: async (ns) => ((await this.finalize(inf.get(ns))) ? {} : { requeueAfterMs: 500 }) },
+      report: (f) => this.shared.failedSync(this.name, inf, f.key, f.message),
+    });
+    const queue = this.loop.queue;
+    inf.addHandler({
+      onAdd: (o) => { if (o.metadata?.deletionTimestamp) queue.add(keyOf(o)); },
+      onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) queue.add(keyOf(o)); },
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const inf = this.shared.informer('/api/v1/namespaces');
-    inf.addHandler({
-      onAdd: (o) => { if (o.metadata?.deletionTimestamp) this.queue.add(keyOf(o)); },
-      onUpdate: (_old, o) => { if (o.metadata?.deletionTimestamp) this.queue.add(keyOf(o)); },
-    });
-    // A stop signal may come at any moment, even before the cache syncs or before we get here.
-    const stop = () => this.queue.shutDown();
-    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const run = this.shared.start(signal);
-    await inf.waitForSync(signal);
-    const work = this.queue.work(async (ns) => {
-      const done = await this.finalize(inf.get(ns));
-      if (done) this.queue.forget(ns); else this.queue.addAfter(ns, 500);
-    }, (ns, err) => { this.shared.syncFailed(this.name, inf, ns, err); this.queue.addRateLimited(ns); });
-    await Promise.all([work, run]);
+    // A stop signal may come at any moment, even before the cache syncs: the loop then ends at once.
+    await this.shared.waitForSync(signal);
+    await Promise.all([this.loop.start(signal), run]);
     this.client.close();
   }
 

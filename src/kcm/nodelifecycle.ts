@@ -10,7 +10,7 @@ import { keyOf, parseTime, rfc3339 } from '../api/meta.js';
 import { RawClient, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
-import { WorkQueue } from '../kube/workqueue.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
 import type { Runnable } from '../kube/manager.js';
 import { DEFAULT_GRACE_MS, lifecycleDecision, podsToEvict } from '../nodes/taints.js';
 import { nodeIsReady, notReadyCondition, podsToMarkNotReady, regardingPod } from '../nodes/podready.js';
@@ -24,6 +24,7 @@ export interface NodeLifecycleOptions {
   /** --node-monitor-period: how often every node's heartbeat is checked (default min(5 s, grace/4)). */
   monitorPeriodMs?: number;
   now?: () => number;
+  log?: (line: string) => void;
 }
 
 type KNode = Node & KObject;
@@ -39,7 +40,8 @@ export class NodeLifecycleController implements Runnable {
   readonly #leases: Informer<Lease & KObject>;
   readonly #pods: Informer<KPod>;
   readonly #shared: SharedInformers;
-  readonly #queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 10_000 });
+  readonly #loop: ControllerLoop;
+  get #queue() { return this.#loop.queue; }
   readonly #grace: number;
   readonly #period: number;
   readonly #now: () => number;
@@ -59,6 +61,11 @@ export class NodeLifecycleController implements Runnable {
     this.#period = o.monitorPeriodMs ?? Math.max(50, Math.min(5_000, this.#grace / 4));
     this.#now = o.now ?? Date.now;
     this.#events = new EventSink(kc);
+    this.#loop = new ControllerLoop({
+      name: 'node_lifecycle_controller', workers: 2, backoff: { baseDelayMs: 100, maxDelayMs: 10_000 }, log: o.log,
+      reconciler: { reconcile: async (name) => ({ requeueAfterMs: (await this.#reconcile(name)) ?? 0 }) },
+      report: (f) => this.#shared.failedSync(this.name, this.#nodes, f.key, f.message),
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -70,13 +77,13 @@ export class NodeLifecycleController implements Runnable {
     this.#pods.addHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
     const informers = [this.#nodes, this.#leases, this.#pods];
     const running = [this.#shared.start(signal)];
-    await Promise.all(informers.map((i) => i.waitForSync()));
+    await Promise.all(informers.map((i) => i.waitForSync(signal)));
     this.#synced = true;
-    if (signal.aborted) this.#queue.shutDown();
-    signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
-    const monitor = setInterval(() => this.#monitor(), this.#period);
-    signal.addEventListener('abort', () => clearInterval(monitor), { once: true });
-    await Promise.all([...running, this.#worker(), this.#worker()]);
+    if (!signal.aborted) {
+      const monitor = setInterval(() => this.#monitor(), this.#period);
+      signal.addEventListener('abort', () => clearInterval(monitor), { once: true });
+    }
+    await Promise.all([...running, this.#loop.start(signal)]);
     this.#client.close();
     this.#events.close();
   }
@@ -111,14 +118,6 @@ export class NodeLifecycleController implements Runnable {
   }
 
   #lease(node: Node): Lease | undefined { return this.#leases.get(`kube-node-lease/${node.metadata!.name}`); }
-
-  #worker(): Promise<void> {
-    return this.#queue.work(async (name) => {
-      const retryInMs = await this.#reconcile(name);
-      this.#queue.forget(name);
-      if (retryInMs !== undefined) this.#queue.addAfter(name, retryInMs);
-    }, (name, err) => { this.#shared.syncFailed(this.name, this.#nodes, name, err); this.#queue.addRateLimited(name); });
-  }
 
   /** One step for a node; returns when to look again for a pending tolerationSeconds expiry. */
   async #reconcile(name: string): Promise<number | undefined> {

@@ -8,7 +8,7 @@ import type { KObject } from '../api/types.js';
 import { RawClient, isConflict, isNotFound, ApiStatusError } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
-import { WorkQueue } from '../kube/workqueue.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
 import type { Runnable } from '../kube/manager.js';
 import { signJwt, signingKeyFromPem, type SigningKey } from '../apiserver/auth/jwt.js';
 import { legacyTokenClaims } from '../apiserver/auth/satoken.js';
@@ -80,7 +80,18 @@ export class ServiceAccountsController implements Runnable {
   readonly #secrets: Informer<KObject> | undefined;
   readonly #key: SigningKey | undefined;
   /** Namespace names (default account, root CA) and "secret:ns/name" keys (tokens). */
-  readonly #queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 10_000 });
+  readonly #loop = new ControllerLoop({
+    name: 'serviceaccount', workers: 2, backoff: { baseDelayMs: 100, maxDelayMs: 10_000 },
+    reconciler: {
+      reconcile: async (key) => {
+        if (key.startsWith('secret:')) await this.#syncSecret(key.slice('secret:'.length));
+        else await this.#syncNamespace(key);
+      },
+    },
+    // Keys are namespaces or secret:NS/NAME, not objects of one informer: logged by the loop only.
+    report: () => {},
+  });
+  get #queue() { return this.#loop.queue; }
 
   constructor(kc: KubeConfig, private readonly o: ServiceAccountsOptions) {
     this.#client = new RawClient(kc);
@@ -101,9 +112,7 @@ export class ServiceAccountsController implements Runnable {
     const running = [this.#shared.start(signal)];
     const informers = [this.#namespaces, this.#accounts, this.#configMaps, ...(this.#secrets ? [this.#secrets] : [])];
     await Promise.all(informers.map((i) => i.waitForSync(signal)));
-    if (signal.aborted) this.#queue.shutDown();
-    signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
-    await Promise.all([...running, this.#worker(), this.#worker()]);
+    await Promise.all([...running, this.#loop.start(signal)]);
     this.#client.close();
   }
 
@@ -116,14 +125,6 @@ export class ServiceAccountsController implements Runnable {
     for (const s of this.#secrets?.list() ?? []) {
       if (s.metadata?.namespace === a.metadata?.namespace && s.metadata?.annotations?.[saNameAnnotation] === a.metadata?.name) this.#queueSecret(s);
     }
-  }
-
-  #worker(): Promise<void> {
-    return this.#queue.work(async (key) => {
-      if (key.startsWith('secret:')) await this.#syncSecret(key.slice('secret:'.length));
-      else await this.#syncNamespace(key);
-      this.#queue.forget(key);
-    }, (key, err) => { this.#shared.syncFailed(this.name, undefined, key, err); this.#queue.addRateLimited(key); });
   }
 
   async #syncNamespace(name: string): Promise<void> {

@@ -77,7 +77,11 @@ export class RawClient {
   /** host[:port] as rest_client_requests_total labels it. */
   readonly hostLabel: string;
 
-  constructor(private readonly kc: KubeConfig, o: RawClientOptions = {}) {
+  /** The client whose connection pool this one shares (withSignal), which alone closes it. */
+  readonly #parent: RawClient | undefined;
+
+  constructor(private readonly kc: KubeConfig, o: RawClientOptions = {}, parent?: RawClient) {
+    this.#parent = parent;
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/+$/, '');
@@ -88,15 +92,26 @@ export class RawClient {
     this.#signal = o.signal;
     // Every in-flight request listens to it.
     if (o.signal) setMaxListeners(0, o.signal);
+    const user = kc.getCurrentUser() as { exec?: unknown; authProvider?: unknown; tokenFile?: unknown } | null;
+    this.#credentialsFixed = !user?.exec && !user?.authProvider && !user?.tokenFile;
+    if (parent) { this.agent = parent.agent; this.#fixed = parent.#fixed; return; }
     const agentOptions = { keepAlive: true, maxSockets: o.maxSockets ?? 32 };
     this.agent = this.server.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     // One client talks to one server with one set of TLS options: the pool needs no per-request
     // key (Node builds it by concatenating the CA and client certificate PEMs on every request).
     const poolKey = this.agent.getName({ host: this.#host, port: this.#url.port });
     this.agent.getName = () => poolKey;
-    const user = kc.getCurrentUser() as { exec?: unknown; authProvider?: unknown; tokenFile?: unknown } | null;
-    this.#credentialsFixed = !user?.exec && !user?.authProvider && !user?.tokenFile;
   }
+
+  /**
+   * The same client (connections, credentials, deadline) with every request also abandoned when
+   * `signal` aborts: the composition root builds one client and hands the leader-only
+   * controllers this view of it, so that losing the lease cancels their writes and nothing else.
+   */
+  withSignal(signal: AbortSignal): RawClient {
+    return new RawClient(this.kc, { timeoutMs: this.#timeoutMs, signal: this.signalFor(signal) }, this);
+  }
+
 
   /**
    * The kubeconfig's TLS and auth as request options. client-node's applyToHTTPSOptions also
@@ -211,7 +226,8 @@ export class RawClient {
     await this.request('DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', ...options }, undefined, call);
   }
 
-  close(): void { this.agent.destroy(); }
+  /** Closes the connection pool (a withSignal view leaves it to the client it came from). */
+  close(): void { if (!this.#parent) this.agent.destroy(); }
 }
 
 export const isNotFound = (err: unknown) => err instanceof ApiStatusError && err.code === 404;

@@ -121,7 +121,7 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     let backoffMs = 0;
     while (!signal.aborted) {
       try {
-        if (!this.#rv) await this.#relist();
+        if (!this.#rv) await this.#relist(signal);
         const outcome = await this.#watchOnce(signal);
         backoffMs = outcome === 'events' ? 0 : Math.min(Math.max(backoffMs * 2, 200), 5_000);
         if (outcome === 'expired') this.#rv = '';
@@ -137,8 +137,9 @@ export class Informer<T extends KObject = KObject> implements Runnable {
     for (const w of this.#syncWaiters.splice(0)) w();
   }
 
-  async #relist(): Promise<void> {
-    const list = await this.client.listAll<T>(this.path, this.query as Record<string, string>);
+  /** Lists under `signal`: a list the server is slow to answer must not hold up a stop. */
+  async #relist(signal: AbortSignal): Promise<void> {
+    const list = await this.client.listAll<T>(this.path, this.query as Record<string, string>, { signal });
     const seen = new Set<string>();
     for (const raw of list.items) {
       const o = this.#admit(raw);

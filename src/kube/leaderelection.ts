@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Lease } from '../api/types.js';
 import { isConflict, isNotFound, type RawClient } from './client.js';
-import { sleep } from './informer.js';
+import { realClock, sleepOn, type Clock } from './clock.js';
+import type { Leadership } from './manager.js';
 import {
   acquireDelay, afterFailedRenew, decide, observe, releasedLease, type ElectionTimings, type Observation,
 } from './leaderelection-core.js';
@@ -18,19 +19,22 @@ export interface LeaderElectorOptions {
   log?: (line: string) => void;
   /** Called with true when we start leading and false when we stop (leader_election_master_status). */
   onLeading?: (leading: boolean) => void;
+  clock?: Clock;
 }
 
 /** controller-runtime's identity: the hostname (the pod name in a cluster) and a random suffix. */
 export function defaultIdentity(): string { return `${hostname()}_${randomUUID()}`; }
 
-export class LeaderElector {
+export class LeaderElector implements Leadership {
   #observed: Observation | undefined;
   /** The lease as last read or written by us. */
   #lease: Lease | undefined;
   #leading = false;
   #lastRenewMs = 0;
 
-  constructor(private readonly client: RawClient, readonly o: LeaderElectorOptions) {}
+  readonly #clock: Clock;
+
+  constructor(private readonly client: RawClient, readonly o: LeaderElectorOptions) { this.#clock = o.clock ?? realClock; }
 
   get path(): string {
     return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.o.namespace)}/leases/${encodeURIComponent(this.o.name)}`;
@@ -52,7 +56,7 @@ export class LeaderElector {
         return true;
       }
       if (typeof r === 'string' && r !== waitingFor) { waitingFor = r; this.o.log?.(`leaderelection: lease is held by ${r}, waiting`); }
-      await sleep(acquireDelay(this.o.timings, Math.random()), signal);
+      await sleepOn(this.#clock, acquireDelay(this.o.timings, Math.random()), signal);
     }
     return false;
   }
@@ -64,32 +68,35 @@ export class LeaderElector {
   async renew(signal: AbortSignal): Promise<'lost' | 'stopped'> {
     const t = this.o.timings;
     while (!signal.aborted) {
-      await sleep(t.retryPeriodMs, signal);
+      await sleepOn(this.#clock, t.retryPeriodMs, signal);
       if (signal.aborted) break;
-      const roundStart = Date.now();
+      const roundStart = this.#clock.now();
       for (;;) {
-        const left = roundStart + t.renewDeadlineMs - Date.now();
+        const left = roundStart + t.renewDeadlineMs - this.#clock.now();
         const ok = left > 0 && (await this.#tryAcquireOrRenew(signal, left)) === true;
         if (signal.aborted) return 'stopped';
         if (ok) break;
-        const step = afterFailedRenew(roundStart, Date.now(), t);
+        const step = afterFailedRenew(roundStart, this.#clock.now(), t);
         if (step.kind === 'lost') {
           this.#setLeading(false);
           this.o.log?.(`leaderelection: failed to renew lease ${this.o.namespace}/${this.o.name}: timed out waiting for the condition`);
           return 'lost';
         }
-        await sleep(step.afterMs, signal);
+        await sleepOn(this.#clock, step.afterMs, signal);
       }
     }
     return 'stopped';
   }
+
+  /** The manager's name for renew: hold the lease until lost or stopped. */
+  hold(signal: AbortSignal): Promise<'lost' | 'stopped'> { return this.renew(signal); }
 
   /** ReleaseOnCancel: clears holderIdentity if we hold the lease, so a standby takes over at once. */
   async release(timeoutMs = this.o.timings.renewDeadlineMs): Promise<void> {
     const wasLeading = this.#leading;
     this.#setLeading(false);
     if (!wasLeading) return;
-    const released = releasedLease(this.#lease, this.o.identity, Date.now());
+    const released = releasedLease(this.#lease, this.o.identity, this.#clock.now());
     if (!released) return;
     try {
       this.#lease = await this.client.request<Lease>('PUT', this.path, released, undefined, { timeoutMs });
@@ -108,7 +115,7 @@ export class LeaderElector {
     } catch (err) {
       if (!isNotFound(err)) { this.#logError('get', err, signal); return false; }
     }
-    const nowMs = Date.now();
+    const nowMs = this.#clock.now();
     this.#observed = observe(this.#observed, current, nowMs);
     this.#lease = current;
     const d = decide({ lease: current, observedAtMs: this.#observed?.atMs ?? nowMs, nowMs, identity: this.o.identity, timings: this.o.timings, namespace: this.o.namespace, name: this.o.name });
@@ -118,8 +125,8 @@ export class LeaderElector {
         ? await this.client.request<Lease>('POST', `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.o.namespace)}/leases`, d.lease, undefined, call)
         : await this.client.request<Lease>('PUT', this.path, d.lease, undefined, call);
       this.#lease = written;
-      this.#observed = observe(this.#observed, written, Date.now());
-      this.#lastRenewMs = Date.now();
+      this.#observed = observe(this.#observed, written, this.#clock.now());
+      this.#lastRenewMs = this.#clock.now();
       return true;
     } catch (err) {
       // 409 (someone wrote first) and 409 AlreadyExists on create are the ordinary race.

@@ -1,20 +1,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControllerMetrics } from './metrics.js';
-import { WorkQueue } from './workqueue.js';
+import { ControllerLoop, TerminalError } from './controllerloop.js';
 import { reportRequestResult } from './client.js';
 
 test("controller-runtime's names and labels, fed by the queue, client and controller hooks", async () => {
   const m = new ControllerMetrics({ processMetrics: false });
-  const uninstall = m.install({ daemonset: 4 });
+  const uninstall = m.install();
   try {
-    const q = new WorkQueue<string>({ name: 'daemonset' });
-    q.add('ns/a');
-    q.addRateLimited('ns/b');
-    const worker = q.work(async (k) => (k === 'ns/a' ? 'requeue_after' : undefined));
-    for (let i = 0; i < 10 && !(await m.text()).body.includes('result="requeue_after"} 1'); i++) await new Promise((r) => setImmediate(r));
-    q.shutDown();
-    await worker;
+    let release = () => {};
+    let retried = false;
+    const loop = new ControllerLoop({
+      name: 'daemonset', workers: 4,
+      reconciler: {
+        reconcile: async (k) => {
+          if (k === 'ns/a') return { requeueAfterMs: 60_000 };
+          if (k === 'ns/bad') throw new TerminalError('invalid');
+          if (k === 'ns/b') { retried = true; return; }
+          await new Promise<void>((r) => { release = r; }); // ns/slow stays in progress until scraped
+        },
+      },
+    });
+    const stop = new AbortController();
+    const running = loop.start(stop.signal);
+    loop.queue.add('ns/a');
+    loop.queue.addRateLimited('ns/b');
+    loop.queue.add('ns/bad');
+    loop.queue.add('ns/slow');
+    let inProgress: string[] = [];
+    const gauge = (name: string) => Number(inProgress.find((l) => l.startsWith(`${name}{name="daemonset"} `))?.split(' ')[1]);
+    // Bounded: until ns/b's retry has run and ns/slow has been in progress for a measurable time.
+    for (let i = 0; i < 500 && !(retried && gauge('workqueue_unfinished_work_seconds') > 0); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      inProgress = (await m.text()).body.split('\n');
+    }
+    assert.ok(gauge('workqueue_unfinished_work_seconds') > 0, 'ns/slow is in progress');
+    assert.ok(gauge('workqueue_longest_running_processor_seconds') > 0);
+    release();
+    stop.abort();
+    await running;
     reportRequestResult('POST', '127.0.0.1:6443', 201);
     reportRequestResult('GET', '127.0.0.1:6443', undefined);
     m.daemonSets.podCreated('ns', 'a');
@@ -24,16 +48,19 @@ test("controller-runtime's names and labels, fed by the queue, client and contro
     assert.match(contentType, /^text\/plain/);
     for (const line of [
       'controller_runtime_reconcile_total{controller="daemonset",result="requeue_after"} 1',
-      'controller_runtime_reconcile_total{controller="daemonset",result="error"} 0',
-      'controller_runtime_reconcile_errors_total{controller="daemonset"} 0',
-      'controller_runtime_reconcile_time_seconds_count{controller="daemonset"} 1',
+      'controller_runtime_reconcile_total{controller="daemonset",result="error"} 1',
+      'controller_runtime_reconcile_errors_total{controller="daemonset"} 1',
+      'controller_runtime_terminal_reconcile_errors_total{controller="daemonset"} 1',
+      'controller_runtime_reconcile_time_seconds_count{controller="daemonset"} 4',
       'controller_runtime_active_workers{controller="daemonset"} 0',
       'controller_runtime_max_concurrent_reconciles{controller="daemonset"} 4',
-      'workqueue_adds_total{name="daemonset"} 1',
+      'workqueue_adds_total{name="daemonset"} 4',
       'workqueue_retries_total{name="daemonset"} 1',
       'workqueue_depth{name="daemonset"} 0',
-      'workqueue_queue_duration_seconds_count{name="daemonset"} 1',
-      'workqueue_work_duration_seconds_count{name="daemonset"} 1',
+      'workqueue_queue_duration_seconds_count{name="daemonset"} 4',
+      'workqueue_work_duration_seconds_count{name="daemonset"} 4',
+      'workqueue_unfinished_work_seconds{name="daemonset"} 0',
+      'workqueue_longest_running_processor_seconds{name="daemonset"} 0',
       'rest_client_requests_total{code="201",method="POST",host="127.0.0.1:6443"} 1',
       'rest_client_requests_total{code="<error>",method="GET",host="127.0.0.1:6443"} 1',
       'leader_election_master_status{name="everynode-controller"} 1',

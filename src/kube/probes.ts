@@ -4,6 +4,7 @@
 // an auth proxy restricts. Plain HTTP; every handler answers from memory and never throws.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { whenAborted, type Runnable } from './manager.js';
 
 export interface BindAddress { host: string | undefined; port: number }
 
@@ -77,5 +78,28 @@ export function probeRoutes(healthz: Checks, readyz: Checks): Routes {
   return {
     '/healthz': async (q) => healthz.evaluate('healthz', q.has('verbose')),
     '/readyz': async (q) => readyz.evaluate('readyz', q.has('verbose')),
+  };
+}
+
+/**
+ * An HTTP server as a manager's runnable (the servers group): up once listening, with its URL
+ * given to `onListening`; closed when its signal aborts. A failure to bind fails it.
+ */
+export function serverRunnable(name: string, addr: BindAddress, routes: Routes, onListening: (url: string) => void): Runnable {
+  let listening!: () => void;
+  let failed!: (err: unknown) => void;
+  const up = new Promise<void>((resolve, reject) => { listening = resolve; failed = reject; });
+  up.catch(() => {}); // start() reports the failure; ready() only waits
+  return {
+    name,
+    ready: () => up,
+    async start(signal) {
+      let s: Awaited<ReturnType<typeof serve>>;
+      try { s = await serve(addr, routes); } catch (err) { failed(err); throw new Error(`cannot listen on ${addr.host ?? ''}:${addr.port}: ${err instanceof Error ? err.message : String(err)}`); }
+      onListening(s.url);
+      listening();
+      await whenAborted(signal);
+      await s.close();
+    },
   };
 }

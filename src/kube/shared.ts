@@ -5,9 +5,10 @@
 // more JSON parse. Components take the factory as an option and make their own when none is given.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
-import { ApiStatusError, RawClient } from './client.js';
+import { RawClient } from './client.js';
 import { Informer, type InformerProblem } from './informer.js';
 import { EventSink, coreEvent } from './eventsink.js';
+import { whenAborted } from './manager.js';
 
 export interface SharedInformersOptions {
   /** Reports objects the informers had to repair or skip: logged here, and a Warning Event about each. */
@@ -17,6 +18,7 @@ export interface SharedInformersOptions {
 }
 
 export class SharedInformers {
+  readonly name = 'shared informers';
   readonly #informers = new Map<string, Informer>();
   readonly #running: Promise<void>[] = [];
   #client: RawClient | undefined;
@@ -29,15 +31,13 @@ export class SharedInformers {
   constructor(private readonly kc: KubeConfig, private readonly o: SharedInformersOptions = {}) {}
 
   /**
-   * A component's sync of one key failed (its queue retries it with back-off): logged, and when
-   * the failure is not the API's (which is the cluster's weather, retried quietly as upstream
-   * does) a FailedSync Warning about the object, once per version of it.
+   * A component's sync of one key failed in a way that is the object's, not the API's (the
+   * controller loop's report callback, see controllerloop.ts): a FailedSync Warning about the
+   * object, once per version of it. The loop has logged it already.
    */
-  syncFailed(component: string, inf: Pick<Informer, 'regardingOf'> & { get(key: string): unknown } | undefined, key: string, err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    this.o.log?.(`${component}: sync ${key} failed: ${message}`);
+  failedSync(component: string, inf: Pick<Informer, 'regardingOf'> & { get(key: string): unknown } | undefined, key: string, message: string): void {
     const obj = inf?.get(key);
-    if (!obj || err instanceof ApiStatusError) return;
+    if (!obj) return;
     const regarding = inf!.regardingOf(obj);
     const once = `${component}|${key}@${regarding.resourceVersion ?? ''}`;
     if (this.#failedOnce.has(once)) return;
@@ -74,12 +74,28 @@ export class SharedInformers {
     return inf as unknown as Informer<T>;
   }
 
+  /** Whether every informer made so far has listed (the manager's cache check, /readyz). */
+  hasSynced(): boolean {
+    for (const inf of this.#informers.values()) if (!inf.hasSynced()) return false;
+    return true;
+  }
+
+  /** Resolves once every informer made so far has listed, or when `signal` aborts. */
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    await Promise.all([...this.#informers.values()].map((i) => i.waitForSync(signal)));
+  }
+
+  /** Informers not yet synced, by path (for /readyz?verbose). */
+  unsynced(): string[] { return [...this.#informers.values()].filter((i) => !i.hasSynced()).map((i) => i.path); }
+
   /**
-   * Starts every informer (idempotent: each component sharing the factory calls it) and resolves
-   * once all have stopped after `signal` aborted.
+   * Starts every informer (idempotent: each component sharing the factory calls it). The call
+   * that started them resolves once all have stopped after its `signal` aborted; a later call
+   * (a component, when a manager started the factory as a cache) once its own `signal` has.
    */
   start(signal: AbortSignal): Promise<void> {
-    this.#done ??= this.#run(signal);
+    if (this.#done) return signal === this.#signal ? this.#done : Promise.race([this.#done, whenAborted(signal)]);
+    this.#done = this.#run(signal);
     return this.#done;
   }
 

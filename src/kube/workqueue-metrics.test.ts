@@ -1,7 +1,7 @@
 // The work queue's metrics hook: what a named queue reports to the provider, in fake time.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkQueue, setWorkQueueMetricsProvider, type QueueClock, type ReconcileResult, type WorkQueueMetrics } from './workqueue.js';
+import { WorkQueue, setWorkQueueMetricsProvider, type InFlightWork, type QueueClock, type WorkQueueMetrics } from './workqueue.js';
 
 class ManualClock implements QueueClock {
   t = 1_000;
@@ -13,14 +13,13 @@ class ManualClock implements QueueClock {
 
 class Recorder implements WorkQueueMetrics {
   adds = 0; retries = 0; depths: number[] = []; queuedS: number[] = []; workedS: number[] = [];
-  results: [ReconcileResult, number][] = []; activeNow = 0; activeMax = 0;
+  read: (() => InFlightWork) | undefined;
   added() { this.adds++; }
   depth(n: number) { this.depths.push(n); }
   queued(s: number) { this.queuedS.push(s); }
   worked(s: number) { this.workedS.push(s); }
   retried() { this.retries++; }
-  reconciled(r: ReconcileResult, s: number) { this.results.push([r, s]); }
-  active(d: 1 | -1) { this.activeNow += d; this.activeMax = Math.max(this.activeMax, this.activeNow); }
+  inFlight(read: () => InFlightWork) { this.read = read; }
 }
 
 afterEach(() => setWorkQueueMetricsProvider(undefined));
@@ -52,27 +51,22 @@ test('adds, depth, queue and work durations, with repeated adds collapsed and co
   assert.equal(rec.retries, 1);
 });
 
-test('work() reports each handler run with its result and the active workers', async () => {
+test('work in progress: summed and longest seconds of the keys taken and not done (unfinished_work, longest_running_processor)', async () => {
   const rec = new Recorder();
   setWorkQueueMetricsProvider(() => rec);
   const clock = new ManualClock();
   const q = new WorkQueue<string>({ name: 'x', clock });
-  const outcomes: Record<string, () => Promise<void | ReconcileResult>> = {
-    ok: async () => { clock.advance(100); },
-    later: async () => 'requeue_after',
-    again: async () => 'requeue',
-    bad: async () => { throw new Error('boom'); },
-  };
-  for (const k of Object.keys(outcomes)) q.add(k);
-  const errors: string[] = [];
-  const worker = q.work((k) => outcomes[k](), (k) => errors.push(k));
-  for (let i = 0; i < 20 && rec.results.length < 4; i++) await new Promise((r) => setImmediate(r));
-  q.shutDown();
-  await worker;
-  assert.deepEqual(rec.results, [['success', 0.1], ['requeue_after', 0], ['requeue', 0], ['error', 0]]);
-  assert.deepEqual(errors, ['bad']);
-  assert.equal(rec.activeMax, 1);
-  assert.equal(rec.activeNow, 0);
+  assert.deepEqual(rec.read!(), { unfinishedSeconds: 0, longestSeconds: 0 });
+  q.add('a'); q.add('b'); q.add('c');
+  assert.equal(await q.get(), 'a');
+  clock.advance(2_000);
+  assert.equal(await q.get(), 'b');
+  clock.advance(500);
+  assert.deepEqual(rec.read!(), { unfinishedSeconds: 3, longestSeconds: 2.5 }, 'c waits: not in progress');
+  q.done('a');
+  assert.deepEqual(rec.read!(), { unfinishedSeconds: 0.5, longestSeconds: 0.5 });
+  q.done('b');
+  assert.deepEqual(rec.read!(), { unfinishedSeconds: 0, longestSeconds: 0 });
 });
 
 test('a queue without a name reports nothing', () => {

@@ -5,26 +5,16 @@
 // one key without the processing set. Written here rather than taken from a library because no
 // npm queue has the dirty/processing semantics controllers rely on.
 
-/** Time source, injectable so tests run in fake time. */
-export interface QueueClock {
-  now(): number;
-  /** Calls fn after ms; returns a cancel function. */
-  setTimer(fn: () => void, ms: number): () => void;
-}
+import { realClock, type Clock } from './clock.js';
 
-export const realQueueClock: QueueClock = {
-  now: () => Date.now(),
-  setTimer(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.(); // a pending retry must not keep the process alive
-    return () => clearTimeout(t);
-  },
-};
+/** The queue's time source: the runtime's one clock (clock.ts). */
+export type QueueClock = Clock;
+export const realQueueClock: QueueClock = realClock;
 
 /**
- * What a named queue reports (client-go's workqueue MetricsProvider, plus controller-runtime's
- * reconcile metrics, which our work() loop is the place for). Installed process-wide with
+ * What a named queue reports (client-go's workqueue MetricsProvider). Installed process-wide with
  * setWorkQueueMetricsProvider; a queue without a name or provider reports nothing and pays nothing.
+ * The reconcile metrics are the controller loop's (controllerloop.ts).
  */
 export interface WorkQueueMetrics {
   /** A key became pending (workqueue_adds_total). */
@@ -37,14 +27,16 @@ export interface WorkQueueMetrics {
   worked(seconds: number): void;
   /** addRateLimited (workqueue_retries_total). */
   retried(): void;
-  /** One handler run of work() and how it ended (controller_runtime_reconcile_*). */
-  reconciled(result: ReconcileResult, seconds: number): void;
-  /** A worker started (+1) or finished (-1) a handler run (controller_runtime_active_workers). */
-  active(delta: 1 | -1): void;
+  /**
+   * Hands over a reader of the work in progress, read when metrics are scraped
+   * (workqueue_unfinished_work_seconds and workqueue_longest_running_processor_seconds: client-go
+   * updates them every 500 ms; reading on scrape gives the same values without a timer).
+   */
+  inFlight?(read: () => InFlightWork): void;
 }
 
-/** controller-runtime's reconcile_total results. */
-export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
+/** Keys taken and not yet done: their summed and their longest time in processing, in seconds. */
+export interface InFlightWork { unfinishedSeconds: number; longestSeconds: number }
 
 let metricsProvider: ((name: string) => WorkQueueMetrics) | undefined;
 /** client-go's workqueue.SetProvider: queues constructed with a name afterwards report to it. */
@@ -85,6 +77,7 @@ export class WorkQueue<K = string> {
     this.#max = o.maxDelayMs ?? 1_000_000;
     this.#clock = o.clock ?? realQueueClock;
     this.#metrics = o.name !== undefined ? metricsProvider?.(o.name) : undefined;
+    this.#metrics?.inFlight?.(() => this.#inFlight());
     if (o.bucket) this.#bucket = { ...o.bucket, tokens: o.bucket.burst, at: this.#clock.now() };
   }
 
@@ -147,32 +140,6 @@ export class WorkQueue<K = string> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /**
-   * One worker: takes keys until the queue shuts down and hands each to `handle`, which forgets or
-   * re-adds it as its outcome says. When `handle` throws, `onError` decides (by default the key is
-   * re-added with back-off). Either way the key is then done. `handle` may say it re-queued the
-   * key ('requeue' or 'requeue_after'), for the reconcile metrics only.
-   */
-  async work(handle: (k: K) => Promise<void | ReconcileResult>, onError: (k: K, err: unknown) => void = (k) => this.addRateLimited(k)): Promise<void> {
-    const m = this.#metrics;
-    for (;;) {
-      const k = await this.get();
-      if (k === undefined) return;
-      const started = m ? this.#clock.now() : 0;
-      m?.active(1);
-      let result: ReconcileResult = 'success';
-      try {
-        result = (await handle(k)) ?? 'success';
-      } catch (err) {
-        result = 'error';
-        onError(k, err);
-      } finally {
-        if (m) { m.active(-1); m.reconciled(result, (this.#clock.now() - started) / 1000); }
-        this.done(k);
-      }
-    }
-  }
-
   done(k: K): void {
     if (this.#metrics) {
       const at = this.#takenAt.get(k);
@@ -206,6 +173,13 @@ export class WorkQueue<K = string> {
       if (at !== undefined) { this.#addedAt.delete(k); this.#metrics.queued((now - at) / 1000); }
       this.#takenAt.set(k, now);
     }
+  }
+
+  #inFlight(): InFlightWork {
+    const now = this.#clock.now();
+    let unfinished = 0, longest = 0;
+    for (const at of this.#takenAt.values()) { const s = (now - at) / 1000; unfinished += s; longest = Math.max(longest, s); }
+    return { unfinishedSeconds: unfinished, longestSeconds: longest };
   }
 
   /** Token bucket reservation (rate.Limiter.Reserve().Delay()): 0 while tokens last, then 1/qps apart. */

@@ -9,7 +9,7 @@ import { podPriority } from '../api/scheduling.js';
 import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
-import { WorkQueue } from '../kube/workqueue.js';
+import { ControllerLoop } from '../kube/controllerloop.js';
 import { Limiter } from '../kube/limiter.js';
 import type { Runnable } from '../kube/manager.js';
 import { EventSink, coreEvent } from '../kube/eventsink.js';
@@ -37,6 +37,7 @@ export interface SchedulerOptions {
   now?: () => number;
   /** Informers shared with the process's other components (one is made when absent). */
   informers?: SharedInformers;
+  log?: (line: string) => void;
 }
 
 export class Scheduler implements Runnable {
@@ -46,7 +47,9 @@ export class Scheduler implements Runnable {
   readonly #shared: SharedInformers;
   readonly #nodes: Informer<KNode>;
   readonly #pdbs: Informer<PodDisruptionBudget & KObject>;
-  readonly #queue = new WorkQueue<string>({ baseDelayMs: 1_000, maxDelayMs: 10_000 });
+  /** One worker: scheduling decisions are sequential, as in kube-scheduler's scheduling cycle. */
+  readonly #loop: ControllerLoop;
+  get #queue() { return this.#loop.queue; }
   /** Binding cycles in flight at once. */
   readonly #binds = new Limiter(32);
   /** Pods that failed to fit: moved back to the active queue on any cluster change. */
@@ -68,6 +71,17 @@ export class Scheduler implements Runnable {
     this.#rand = o.rand ?? Math.random;
     this.#now = o.now ?? Date.now;
     this.#events = new EventSink(kc);
+    this.#loop = new ControllerLoop({
+      name: 'scheduler', workers: 1, backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 }, log: o.log,
+      reconciler: {
+        reconcile: async (key) => {
+          if (!(await this.#scheduleOne(key))) return;
+          this.#unschedulable.add(key);
+          return { requeue: true };
+        },
+      },
+      report: (f) => this.#shared.failedSync(this.name, this.#pods, f.key, f.message),
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -83,11 +97,9 @@ export class Scheduler implements Runnable {
     this.#nodes.addHandler({ onAdd: () => this.#retryUnschedulable(), onUpdate: (o, n) => { if (nodeChangeMatters(o, n)) this.#retryUnschedulable(); } });
     const informers = [this.#pods, this.#nodes, this.#pdbs] as Informer<KObject>[];
     const running = [this.#shared.start(signal)];
-    await Promise.all(informers.map((i) => i.waitForSync()));
-    if (signal.aborted) this.#queue.shutDown();
-    signal.addEventListener('abort', () => this.#queue.shutDown(), { once: true });
+    await Promise.all(informers.map((i) => i.waitForSync(signal)));
     for (const p of this.#pods.list()) { try { this.#podChanged(p); } catch { /* as the informer contains a handler's failure */ } }
-    await Promise.all([...running, this.#worker()]);
+    await Promise.all([...running, this.#loop.start(signal)]);
     this.#client.close();
     this.#events.close();
   }
@@ -104,14 +116,6 @@ export class Scheduler implements Runnable {
   #retryUnschedulable(): void {
     for (const key of this.#unschedulable) this.#queue.add(key);
     this.#unschedulable.clear();
-  }
-
-  /** One worker: scheduling decisions are sequential, as in kube-scheduler's scheduling cycle. */
-  #worker(): Promise<void> {
-    return this.#queue.work(async (key) => {
-      const retry = await this.#scheduleOne(key);
-      if (retry) { this.#unschedulable.add(key); this.#queue.addRateLimited(key); } else this.#queue.forget(key);
-    }, (key, err) => { this.#shared.syncFailed(this.name, this.#pods, key, err); this.#queue.addRateLimited(key); });
   }
 
   /** The pods the core should count on each node: bound, assumed, and nominated more-important ones. */

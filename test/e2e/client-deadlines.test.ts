@@ -1,6 +1,7 @@
 // The RawClient's deadlines over real HTTPS: a server that accepts the connection but never
 // answers makes a request reject after its timeout and a watch after its connect timeout; an
 // abort rejects at once; in every case the socket is destroyed rather than returned to the pool.
+// Losing leadership aborts exactly the writes of the leader-only runnables.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -11,6 +12,7 @@ import { ensurePki } from '../../src/apiserver/pki.js';
 import { kubeconfigYaml } from '../../src/cluster/kubeconfig.js';
 import { RawClient, RequestAbortedError, setRequestResultHook } from '../../src/kube/client.js';
 import { watchStream } from '../../src/kube/watchstream.js';
+import { Manager } from '../../src/kube/manager.js';
 
 let server: https.Server;
 let kc: KubeConfig;
@@ -98,5 +100,43 @@ test('a watch whose server never answers rejects after its connect timeout; abor
     const ended = watchStream(client, '/api/v1/pods', {}, () => {}, { signal: stop.signal, connectTimeoutMs: 0 });
     setTimeout(() => stop.abort(), 100);
     assert.deepEqual(await ended, { kind: 'closed' });
+  } finally { client.close(); }
+});
+
+test('losing leadership aborts the controllers\' in-flight writes, and only theirs', { timeout: 10_000 }, async () => {
+  // One client for the process; the leader-only runnables write through its view bound to the
+  // manager's leader-only signal, the caches read through the client itself.
+  const client = new RawClient(kc, { timeoutMs: 0 });
+  let lose!: () => void;
+  const lost = new Promise<void>((r) => { lose = r; });
+  const manager = new Manager({
+    leadership: { acquire: async () => true, hold: async (signal) => { await Promise.race([lost, new Promise((r) => signal.addEventListener('abort', r))]); return signal.aborted ? 'stopped' : 'lost'; }, release: async () => {} },
+    gracefulShutdownMs: 2_000,
+  });
+  const writes = client.withSignal(manager.leaderOnlySignal);
+  let write: Promise<unknown> | undefined;
+  let read: Promise<unknown> | undefined;
+  const before = requestsSeen;
+  manager.add('leaderOnly', {
+    name: 'controller',
+    async start(signal) {
+      write = writes.request('POST', '/api/v1/namespaces/a/pods', { metadata: { name: 'p' } }).then(() => 'answered', (e: unknown) => e);
+      read = client.request('GET', '/api/v1/pods').then(() => 'answered', (e: unknown) => e);
+      await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+    },
+  });
+  try {
+    const run = manager.start(new AbortController().signal);
+    for (let i = 0; i < 200 && requestsSeen < before + 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(requestsSeen, before + 2, 'both requests are held by the server');
+    lose();
+    const result = await run;
+    assert.equal(result.leadershipLost, true);
+    const err = await write;
+    assert.ok(err instanceof RequestAbortedError && err.why === 'aborted', String(err));
+    const pending = await Promise.race([read, new Promise((r) => setTimeout(() => r('still pending'), 100))]);
+    assert.equal(pending, 'still pending', 'a read on the process client is not the lease\'s to cancel');
+    const after = await writes.request('GET', '/api/v1/nodes').then(() => undefined, (e: unknown) => e);
+    assert.ok(after instanceof RequestAbortedError && after.why === 'aborted', 'a deposed leader sends no more writes');
   } finally { client.close(); }
 });

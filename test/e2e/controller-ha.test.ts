@@ -91,10 +91,15 @@ test('one leader acts; SIGKILL hands over within a lease duration; a taken lease
   assert.equal(metric(lm, 'leader_election_master_status{name="everynode-e2e"}'), 1);
   for (const name of ['controller_runtime_reconcile_errors_total', 'controller_runtime_reconcile_time_seconds_bucket', 'controller_runtime_active_workers',
     'workqueue_depth', 'workqueue_adds_total', 'workqueue_queue_duration_seconds_bucket', 'workqueue_work_duration_seconds_bucket', 'workqueue_retries_total',
+    'workqueue_unfinished_work_seconds', 'workqueue_longest_running_processor_seconds', 'controller_runtime_max_concurrent_reconciles',
+    'controller_runtime_terminal_reconcile_errors_total',
     'rest_client_requests_total', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
     assert.ok(lm.split('\n').some((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)), `${name} exported`);
   }
   assert.ok(metric(lm, 'workqueue_adds_total{name="daemonset"}') > 0);
+  assert.equal(metric(lm, 'controller_runtime_max_concurrent_reconciles{controller="daemonset"}'), 4, 'the default --workers');
+  assert.equal(metric(lm, 'controller_runtime_terminal_reconcile_errors_total{controller="daemonset"}'), 0);
+  assert.ok(lm.includes('workqueue_longest_running_processor_seconds{name="daemonset"} '));
   assert.ok(metric(lm, `rest_client_requests_total{code="201",method="POST",host="${new URL(c.url).host}"}`) >= 3, 'pod creates counted by the rest client');
   assert.equal(metric(sm, 'leader_election_master_status{name="everynode-e2e"}'), 0);
   // Both are ready: the leader has synced its caches, the standby stands by.

@@ -11,7 +11,7 @@ import { rfc3339 } from '../../api/meta.js';
 import { ApiStatusError, RawClient, isNotFound } from '../../kube/client.js';
 import type { Informer } from '../../kube/informer.js';
 import { SharedInformers } from '../../kube/shared.js';
-import { WorkQueue } from '../../kube/workqueue.js';
+import { ControllerLoop } from '../../kube/controllerloop.js';
 import { EventSink } from '../../kube/eventsink.js';
 import type { Runnable } from '../../kube/manager.js';
 import { CidrSet } from './cidrset.js';
@@ -40,9 +40,9 @@ export class NodeIpamController implements Runnable {
   readonly #events: EventSink;
   readonly #nodes: Informer<KNode>;
   readonly #shared: SharedInformers;
-  readonly #queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 30_000 });
+  readonly #loop: ControllerLoop;
+  get #queue() { return this.#loop.queue; }
   readonly #alloc: NodeCidrAllocator;
-  readonly #workers: number;
   readonly #now: () => number;
   readonly #log: (line: string) => void;
   #eventSeq = 0;
@@ -56,9 +56,13 @@ export class NodeIpamController implements Runnable {
     this.#events = new EventSink(kc);
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#nodes = shared.informer<KNode>('/api/v1/nodes');
-    this.#workers = o.workers ?? 8;
     this.#now = o.now ?? Date.now;
     this.#log = o.log ?? (() => {});
+    this.#loop = new ControllerLoop({
+      name: 'nodeipam', workers: o.workers ?? 8, backoff: { baseDelayMs: 100, maxDelayMs: 30_000 }, log: this.#log,
+      reconciler: { reconcile: (name) => this.#sync(name) },
+      report: (f) => this.#shared.failedSync(this.name, this.#nodes, f.key, f.message),
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -76,12 +80,9 @@ export class NodeIpamController implements Runnable {
       onUpdate: (_o, n) => seen(n),
       onDelete: (n) => { this.#alloc.removed(n.metadata!.name!); this.#retryWaiting(); },
     });
-    const stop = () => this.#queue.shutDown();
-    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const running = [this.#shared.start(signal)];
     await this.#nodes.waitForSync(signal);
-    const workers = Array.from({ length: this.#workers }, () => this.#queue.work((name) => this.#sync(name)));
-    await Promise.all([...running, ...workers]);
+    await Promise.all([...running, this.#loop.start(signal)]);
     this.#client.close();
     this.#events.close();
   }
@@ -101,7 +102,6 @@ export class NodeIpamController implements Runnable {
     if (action.kind !== 'assign') return;
     try {
       await this.#client.request('PATCH', `/api/v1/nodes/${encodeURIComponent(name)}`, { spec: { podCIDR: action.cidr, podCIDRs: [action.cidr] } }, STRATEGIC);
-      this.#queue.forget(name);
     } catch (err) {
       if (isNotFound(err)) { this.#alloc.removed(name); this.#retryWaiting(); return; }
       this.#alloc.assignFailed(name, action.cidr);

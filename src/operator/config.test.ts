@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration, runConfig, type ControllerFlags } from './controller.js';
+import { parseGoDuration, runConfig, type ControllerFlags } from './config.js';
 
 const flags = (o: Partial<ControllerFlags> = {}): ControllerFlags => ({
   leaderElectId: 'everynode-controller', leaderElectLeaseDuration: '15s', leaderElectRenewDeadline: '10s', leaderElectRetryPeriod: '2s', workers: '4', ...o,
@@ -22,6 +22,8 @@ test("defaults: leader election on with client-go's timings; endpoints off outsi
   assert.deepEqual(out.election, { namespace: 'kube-system', name: 'everynode-controller', timings: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } });
   assert.equal(out.metrics, undefined);
   assert.equal(out.probes, undefined);
+  assert.equal(out.gracefulShutdownMs, 30_000, "controller-runtime's GracefulShutdownTimeout");
+  assert.equal(runConfig(flags({ gracefulShutdownTimeout: '5s' }), outside).gracefulShutdownMs, 5_000);
   const inc = runConfig(flags(), inside);
   assert.equal(inc.election?.namespace, 'everynode-system', "in a cluster the lease lives in the pod's namespace");
   assert.deepEqual(inc.metrics, { host: undefined, port: 8080 });
@@ -45,6 +47,7 @@ test('bad flags are one-line errors', () => {
     [{ leaderElectRetryPeriod: '9s' }, /renewDeadline must be greater than retryPeriod/],
     [{ leaderElectId: 'Not_A_Name' }, /--leader-elect-id must be a lowercase DNS subdomain/],
     [{ metricsBindAddress: '8080' }, /--metrics-bind-address: invalid bind address "8080"/],
+    [{ gracefulShutdownTimeout: 'never' }, /--graceful-shutdown-timeout must be a duration/],
   ];
   for (const [o, re] of cases) assert.throws(() => runConfig(flags(o), outside), (e: Error) => re.test(e.message) && !e.message.includes('\n'), JSON.stringify(o));
   // With election off its timings are not checked.
