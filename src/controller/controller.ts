@@ -8,7 +8,7 @@ import { ApiStatusError, RawClient, isAborted, type RawClientOptions } from '../
 import { Informer } from '../kube/informer.js';
 import { WorkQueue } from '../kube/workqueue.js';
 import type { Runnable } from '../kube/manager.js';
-import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
+import { daemonSetKeysForPodChange, daemonSetKeysForRevisionChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
 import { targetNodeName } from './core/pods.js';
 import { syncFailedEvent } from './core/events.js';
 import type { BackoffState } from './core/backoff.js';
@@ -95,7 +95,7 @@ export class DaemonSetController implements Runnable {
   }
 
   private wireHandlers(): void {
-    const { daemonSets, pods, nodes } = this.caches;
+    const { daemonSets, pods, nodes, revisions } = this.caches;
     const forgetDaemonSet = (ds: DaemonSet) => { this.expectations.forget(keyOf(ds)); this.backoff.delete(keyOf(ds)); };
     daemonSets.addHandler({
       onAdd: (ds) => this.queue.add(keyOf(ds)),
@@ -129,6 +129,12 @@ export class DaemonSetController implements Runnable {
           this.queue.add(k);
         }
       },
+    });
+    const enqueue = (keys: string[]) => { for (const k of keys) this.queue.add(k); };
+    revisions.addHandler({
+      onAdd: (r) => enqueue(daemonSetKeysForRevisionChange(undefined, r, dsList())),
+      onUpdate: (old, r) => enqueue(daemonSetKeysForRevisionChange(old, r, dsList())),
+      onDelete: (r) => enqueue(daemonSetKeysForRevisionChange(r, undefined, dsList())),
     });
     // Node changes touch only the DaemonSets whose decision for that node changes (§5.1, the
     // ≥1.33 path), so relabelling one node of thousands does not resync everything.
