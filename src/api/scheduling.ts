@@ -14,7 +14,7 @@ const listOf = (v: unknown): unknown[] | undefined => (v === undefined || v === 
 export function nodeSelectorMatches(nodeSelector: Record<string, string> | undefined, node: Node): boolean {
   if (nodeSelector === undefined || nodeSelector === null) return true;
   if (!isObject(nodeSelector)) return false;
-  const labels: unknown = node.metadata?.labels;
+  const labels: unknown = node?.metadata?.labels;
   const map = isObject(labels) ? labels : {};
   return Object.entries(nodeSelector).every(([k, v]) => typeof v === 'string' && Object.prototype.hasOwnProperty.call(map, k) && map[k] === v);
 }
@@ -37,8 +37,8 @@ export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boo
   const fields = listOf(term.matchFields);
   if (!exprs || !fields) return false;
   if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  const name = node.metadata?.name;
+  const labels = node?.metadata?.labels ?? {};
+  const name = node?.metadata?.name;
   const fieldValues: Record<string, string> = { 'metadata.name': typeof name === 'string' ? name : '' };
   for (const f of fields) if (!isObject(f) || f.key !== 'metadata.name') return false;
   return exprs.every((r) => nodeRequirementMatches(r as NodeSelectorRequirement, labels)) &&

@@ -219,5 +219,7 @@ export class Reconciler {
     const live = await this.c.client.listAll<Pod>(podsPath(ds.metadata!.namespace!), query);
     const happened = settleUncertainCreates(creates, live.items, ds.metadata!.uid!);
     creates.forEach((c, i) => this.c.expectations.settleUncertain(key, c, happened[i]));
+    const made = happened.filter(Boolean).length;
+    this.c.opts.log?.(`daemonset-controller: ${key}: ${creates.length} pod create(s) lost their answer: ${made} happened, ${creates.length - made} did not`);
   }
 }

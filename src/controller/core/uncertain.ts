@@ -23,9 +23,10 @@ export function createMayHaveHappened(answer: { code: number; reason: string } |
 export function settleUncertainCreates(creates: readonly UncertainCreateLike[], livePods: readonly Pod[], dsUid: string): boolean[] {
   const newUidsByNode = new Map<string, string[]>();
   for (const p of livePods) {
+    if (typeof p !== 'object' || p === null) continue;
     const uid = p.metadata?.uid;
     const node = targetNodeName(p);
-    if (!uid || !node || controllerRefOf(p as KObject)?.uid !== dsUid) continue;
+    if (typeof uid !== 'string' || !node || controllerRefOf(p as KObject)?.uid !== dsUid) continue;
     newUidsByNode.set(node, [...(newUidsByNode.get(node) ?? []), uid]);
   }
   return creates.map((c) => (newUidsByNode.get(c.nodeName) ?? []).some((uid) => !c.knownUids.includes(uid)));
