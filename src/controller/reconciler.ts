@@ -1,14 +1,14 @@
 // One DaemonSet sync: caches → Snapshot → plan (pure) → writes through the API (§5.3 order:
 // claim, history, manage + rolling update under expectations, cleanup, status).
 import type { ControllerRevision, DaemonSet, KObject, Pod } from '../api/types.js';
-import { controllerRefOf, keyOf, splitKey } from '../api/meta.js';
+import { keyOf, splitKey } from '../api/meta.js';
 import { ApiStatusError, isConflict, isNotFound } from '../kube/client.js';
 import { claimObjects } from './core/claim.js';
 import { plan, planStatusOnly, type Plan } from './core/plan.js';
 import { createMayHaveHappened, settleUncertainCreates } from './core/uncertain.js';
 import { slowStart } from './slowstart.js';
 import { BURST_REPLICAS } from './core/manage.js';
-import { controllerRefTo, targetNodeName } from './core/pods.js';
+import { controllerRefTo } from './core/pods.js';
 import { revisionMatches } from './core/history.js';
 import { podCreatedEvent, podCreateFailedEvent, podDeletedEvent, podDeleteFailedEvent } from './core/events.js';
 import { gcBackoff } from './core/backoff.js';
@@ -150,10 +150,11 @@ export class Reconciler {
     // The window carries over between syncs while every create succeeds: a 5,000-pod rollout is
     // 20 syncs of 250, and restarting each at one request would cost 20 ramps. A failure
     // anywhere sends the next sync back to one, as upstream's batches always start.
+    // The pods known before these creates: one that appears beside them on a node is what a lost answer created.
+    const knownUids = this.candidates(caches.pods, ds).flatMap((pod) => pod.metadata?.uid ?? []);
     const initial = this.#createWindow.get(key) ?? 1;
     const { results, notStarted, window } = await slowStart(p.createPods, (c) => this.c.client.request<Pod>('POST', podsPath(ns), c.pod), { initial });
     if (results.every((r) => r.ok) && !notStarted) this.#createWindow.set(key, Math.min(window, BURST_REPLICAS)); else this.#createWindow.delete(key);
-    const knownUids = this.candidates(caches.pods, ds).flatMap((pod) => pod.metadata?.uid ?? []);
     for (const [i, r] of results.entries()) {
       if (r.ok) {
         this.events.record(ds, podCreatedEvent(r.value.metadata?.name ?? ''));
