@@ -38,16 +38,21 @@ export class Reconciler {
     const ns = ds.metadata!.namespace!;
     const nowMs = Date.now();
 
+    if (!expectations.satisfied(key) && expectations.uncertainCreates(key).length) await this.settleUncertainCreates(key, ds);
+    // Decided before the caches are read, as upstream's ReplicaSet controller orders it: were it
+    // checked after a read and an await (the live reads above and in claim), the informer could
+    // observe our last creates in between, and a satisfied check would pass a cache read that
+    // lacks them: a second pod on the same node.
+    const satisfied = expectations.satisfied(key);
     const pods = await this.claim(ds, this.candidates(caches.pods, ds), podsPath(ns));
     const revisions = await this.claim(ds, this.candidates(caches.revisions, ds), revsPath(ns));
-    if (!expectations.satisfied(key) && expectations.uncertainCreates(key).length) await this.settleUncertainCreates(key, ds);
     const bindDirectly = this.c.opts.bindDirectly === true || ds.metadata?.annotations?.[BIND_ANNOTATION] === 'direct';
     const snapshot = {
       ds, nodes: caches.nodes.list(), pods: pods as Pod[], revisions: revisions as ControllerRevision[],
       nowMs, backoff: gcBackoff(this.c.backoff.get(key) ?? {}, nowMs), bindDirectly,
     };
 
-    if (!expectations.satisfied(key)) {
+    if (!satisfied) {
       // Our last writes are not all in the cache yet: acting now would duplicate them.
       const s = planStatusOnly(snapshot);
       if (s.writeStatus) await this.writeStatus(ds, withCounters(s.status));

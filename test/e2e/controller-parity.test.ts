@@ -145,6 +145,36 @@ test('a pod create whose answer is lost is not sent again before the informer sh
   hook = undefined;
 });
 
+test('a sync acts only on a cache read after its expectations were found satisfied', { timeout: 90_000 }, async () => {
+  // The informer shows the pod of a lost create answer while the sync's live read of it is still
+  // out: the sync must not go on with the pods it read from its cache before that read.
+  const ns = await newNamespace();
+  const [node] = await nodeNames();
+  let stallPods = true;
+  hook = (m, p) => (podWatch(m, p) && stallPods ? STALL : undefined);
+  await rewatch(podWatch);
+  let creates = 0;
+  let liveRead = false;
+  let release!: () => void;
+  const held = new Promise<undefined>((r) => { release = () => r(undefined); });
+  hook = (m, p) => {
+    if (podWatch(m, p)) return stallPods ? STALL : undefined;
+    if (m === 'POST' && bare(p) === podsPath(ns)) return ++creates === 1 ? { kind: 'resetAfter' } : undefined;
+    if (m === 'GET' && bare(p) === podsPath(ns) && !isWatchRequest(p) && !liveRead) { liveRead = true; return held; }
+    return undefined;
+  };
+  await createDs(daemonSet(ns, { nodeSelector: { 'kubernetes.io/hostname': node } }));
+  await eventually(() => creates >= 2 || liveRead, 30_000, 'a second create or a live read');
+  stallPods = false;
+  await rewatch(podWatch);
+  await eventually(() => controller.caches.pods.list().some((p) => p.metadata?.namespace === ns), 30_000, 'the informer to show the pod');
+  release();
+  await eventually(() => settled(ns, 1), 30_000, 'the DaemonSet to settle');
+  assert.equal(creates, 1, 'a second pod was created from the cache read before the live read');
+  assert.equal((await listPods(ns)).length, 1);
+  hook = undefined;
+});
+
 test('a create the server refused is retried at once (it will never be observed)', { timeout: 60_000 }, async () => {
   const ns = await newNamespace();
   const [node] = await nodeNames();
