@@ -13,9 +13,22 @@ export function splitKey(key: string): { namespace: string; name: string } {
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-/** The ownerReference with controller=true, if any. */
+/**
+ * The ownerReference with controller=true, if any (metav1.GetControllerOf). Stored objects may be
+ * malformed (ownerReferences a string, entries null or missing a uid): only a list entry that is
+ * an object with a string uid counts, so a caller comparing uids never meets a non-string.
+ */
 export function controllerRefOf(obj: KObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  const meta: unknown = (obj as { metadata?: unknown } | null | undefined)?.metadata;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const refs: unknown = (meta as { ownerReferences?: unknown }).ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const r of refs as unknown[]) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) continue;
+    const ref = r as Partial<Record<keyof OwnerReference, unknown>>;
+    if (ref.controller === true && typeof ref.uid === 'string') return r as OwnerReference;
+  }
+  return undefined;
 }
 
 export function isControlledBy(obj: KObject, ownerUid: string): boolean {

@@ -3,39 +3,62 @@
 import type { Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Taint, Toleration } from './types.js';
 import { requirementMatches, type Operator } from './selector.js';
 
+// Stored objects may be malformed (a term that is null, operators or values of the wrong type):
+// a requirement that is not well formed matches nothing, as upstream's conversion of the term
+// fails and the term is skipped (nodeaffinity's newNodeSelectorTerm records parseErr), never an
+// exception.
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const listOf = (v: unknown): unknown[] | undefined => (v === undefined || v === null ? [] : Array.isArray(v) ? v : undefined);
+
 /** pod.spec.nodeSelector: every key must be present with the same value. */
 export function nodeSelectorMatches(nodeSelector: Record<string, string> | undefined, node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  return Object.entries(nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
+  if (nodeSelector === undefined || nodeSelector === null) return true;
+  if (!isObject(nodeSelector)) return false;
+  const labels: unknown = node?.metadata?.labels;
+  const map = isObject(labels) ? labels : {};
+  return Object.entries(nodeSelector).every(([k, v]) => typeof v === 'string' && Object.prototype.hasOwnProperty.call(map, k) && map[k] === v);
 }
 
-function nodeRequirementMatches(r: NodeSelectorRequirement, values: Record<string, string>): boolean {
-  const op = r.operator as Operator;
-  if (!['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].includes(op)) return false;
-  return requirementMatches({ key: r.key, operator: op, values: r.values ?? [] }, values);
+const NODE_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
+
+export function nodeRequirementMatches(r: NodeSelectorRequirement, values: Record<string, string>): boolean {
+  if (!isObject(r)) return false;
+  const { key, operator } = r as Record<string, unknown>;
+  const vals = listOf((r as Record<string, unknown>).values);
+  if (typeof key !== 'string' || typeof operator !== 'string' || !NODE_OPERATORS.includes(operator) || !vals) return false;
+  if (!vals.every((v) => typeof v === 'string')) return false;
+  return requirementMatches({ key, operator: operator as Operator, values: vals as string[] }, values);
 }
 
 /** One term: all matchExpressions (labels) and all matchFields (metadata.name only) hold; an empty term matches nothing. */
 export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
+  if (!isObject(term)) return false;
+  const exprs = listOf(term.matchExpressions);
+  const fields = listOf(term.matchFields);
+  if (!exprs || !fields) return false;
   if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  const fieldValues: Record<string, string> = { 'metadata.name': node.metadata?.name ?? '' };
-  for (const f of fields) if (f.key !== 'metadata.name') return false;
-  return exprs.every((r) => nodeRequirementMatches(r, labels)) && fields.every((r) => nodeRequirementMatches(r, fieldValues));
+  const labels = node?.metadata?.labels ?? {};
+  const name = node?.metadata?.name;
+  const fieldValues: Record<string, string> = { 'metadata.name': typeof name === 'string' ? name : '' };
+  for (const f of fields) if (!isObject(f) || f.key !== 'metadata.name') return false;
+  return exprs.every((r) => nodeRequirementMatches(r as NodeSelectorRequirement, labels)) &&
+    fields.every((r) => nodeRequirementMatches(r as NodeSelectorRequirement, fieldValues));
 }
 
 /** A NodeSelector (ORed terms) matches the node. */
 export function nodeSelectorTermsMatch(sel: NodeSelector | undefined, node: Node): boolean {
-  return (sel?.nodeSelectorTerms ?? []).some((t) => nodeSelectorTermMatches(t, node));
+  if (!isObject(sel)) return false;
+  const terms = listOf(sel.nodeSelectorTerms) ?? [];
+  return terms.some((t) => nodeSelectorTermMatches(t as NodeSelectorTerm, node));
 }
 
 /** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution both hold (GetRequiredNodeAffinity().Match). */
 export function podMatchesNodeAffinity(spec: PodSpec | undefined, node: Node): boolean {
   if (!nodeSelectorMatches(spec?.nodeSelector, node)) return false;
-  const req = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return req ? nodeSelectorTermsMatch(req, node) : true;
+  const affinity: unknown = spec?.affinity;
+  const nodeAffinity: unknown = isObject(affinity) ? affinity.nodeAffinity : undefined;
+  const req: unknown = isObject(nodeAffinity) ? nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution : undefined;
+  return req === undefined || req === null ? true : nodeSelectorTermsMatch(req as NodeSelector, node);
 }
 
 /** v1.Toleration.ToleratesTaint. */

@@ -10,7 +10,7 @@ import type { WorkQueue } from '../kube/workqueue.js';
 import { Manager, type Runnable } from '../kube/manager.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
 import { realClock, type Clock } from '../kube/clock.js';
-import { daemonSetKeysForPodChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
+import { daemonSetKeysForPodChange, daemonSetKeysForRevisionChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
 import { targetNodeName } from './core/pods.js';
 import { syncFailedEvent } from './core/events.js';
 import type { BackoffState } from './core/backoff.js';
@@ -91,7 +91,7 @@ export class DaemonSetController implements Runnable {
     this.eventSink = new EventSink(kc);
     this.events = new EventRecorder(this.eventSink, 'daemonset-controller', () => clock.now());
     this.reconciler = new Reconciler(
-      { client: this.client, caches: this.caches, expectations: this.expectations, backoff: this.backoff, opts: { bindDirectly: opts.bindDirectly, metrics: opts.metrics } },
+      { client: this.client, caches: this.caches, expectations: this.expectations, backoff: this.backoff, opts: { bindDirectly: opts.bindDirectly, metrics: opts.metrics, log: opts.log } },
       this.events,
     );
     this.loop = new ControllerLoop({
@@ -115,7 +115,7 @@ export class DaemonSetController implements Runnable {
   }
 
   private wireHandlers(): void {
-    const { daemonSets, pods, nodes } = this.caches;
+    const { daemonSets, pods, nodes, revisions } = this.caches;
     const forgetDaemonSet = (ds: DaemonSet) => { this.expectations.forget(keyOf(ds)); this.backoff.delete(keyOf(ds)); };
     daemonSets.addHandler({
       onAdd: (ds) => this.queue.add(keyOf(ds)),
@@ -149,6 +149,12 @@ export class DaemonSetController implements Runnable {
           this.queue.add(k);
         }
       },
+    });
+    const enqueue = (keys: string[]) => { for (const k of keys) this.queue.add(k); };
+    revisions.addHandler({
+      onAdd: (r) => enqueue(daemonSetKeysForRevisionChange(undefined, r, dsList())),
+      onUpdate: (old, r) => enqueue(daemonSetKeysForRevisionChange(old, r, dsList())),
+      onDelete: (r) => enqueue(daemonSetKeysForRevisionChange(r, undefined, dsList())),
     });
     // Node changes touch only the DaemonSets whose decision for that node changes (§5.1, the
     // ≥1.33 path), so relabelling one node of thousands does not resync everything.

@@ -28,5 +28,5 @@ export interface ReconcilerDeps {
   /** Failed-pod back-off per DaemonSet key, kept between syncs. */
   backoff: Map<string, BackoffState>;
   /** The controller settings a sync reads. */
-  opts: { bindDirectly?: boolean; metrics?: DaemonSetWriteMetrics };
+  opts: { bindDirectly?: boolean; metrics?: DaemonSetWriteMetrics; log?: (line: string) => void };
 }

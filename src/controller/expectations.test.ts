@@ -94,4 +94,33 @@ describe('Expectations', () => {
     assert.equal(e.satisfied('a'), false);
     assert.equal(e.satisfied('b'), true);
   });
+
+  it('a create whose outcome is unknown stays expected until observed or settled as never made', () => {
+    const { e } = fixture();
+    e.expect('k', 2, []);
+    const a = { nodeName: 'n1', knownUids: [] }, b = { nodeName: 'n2', knownUids: ['x'] };
+    e.creationUncertain('k', a);
+    e.creationUncertain('k', b);
+    assert.equal(e.satisfied('k'), false, 'an unknown outcome is not a failure');
+    assert.deepEqual(e.uncertainCreates('k'), [a, b]);
+    e.settleUncertain('k', a, true);
+    assert.deepEqual(e.pending('k'), { adds: 2, dels: 0 }, 'it happened: the informer will show it');
+    e.creationObserved('k');
+    e.settleUncertain('k', b, false);
+    e.settleUncertain('k', b, false);
+    assert.deepEqual(e.pending('k'), { adds: 0, dels: 0 }, 'settled once');
+    assert.equal(e.satisfied('k'), true);
+    assert.deepEqual(e.uncertainCreates('k'), []);
+  });
+
+  it('uncertain creates of an expired record are not reported (the record no longer gates)', () => {
+    const { clock, e } = fixture();
+    e.expect('k', 1, []);
+    e.creationUncertain('k', { nodeName: 'n', knownUids: [] });
+    clock.t += EXPECTATIONS_TIMEOUT_MS + 1;
+    assert.equal(e.satisfied('k'), true);
+    assert.deepEqual(e.uncertainCreates('k'), []);
+    e.expect('k', 0, []);
+    assert.deepEqual(e.uncertainCreates('k'), [], 'a new record starts without them');
+  });
 });

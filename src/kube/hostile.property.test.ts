@@ -164,7 +164,7 @@ describe('decision functions on admitted hostile objects', () => {
       const snapshot = { ds, nodes: sNodes, pods: claimed.owned, revisions: revision ? [revision] : [], nowMs: T, backoff: {}, bindDirectly: false };
       plan(snapshot);
       plan({ ...snapshot, bindDirectly: true, pods: [] });
-      planStatusOnly(snapshot, templateHash(ds));
+      planStatusOnly(snapshot);
       for (const n of sNodes) { nodeShouldRunDaemonPod(n, ds); daemonSetNeedsSyncForNode(ds, n, true); nodeChangeMatters(n, sNodes[0]); }
       for (const p of sPods) { targetNodeName(p); daemonSetKeysForPodChange(undefined, p, [ds]); daemonSetKeysForPodChange(p, sPods[0], [ds]); isStatusOnlyPodChange(p, sPods[0]); }
     }), RUNS);

@@ -37,6 +37,8 @@ export interface Plan {
   status: DaemonSetStatus;
   /** False when the status write would be a no-op or must not happen (being deleted, selecting all). */
   writeStatus: boolean;
+  /** A genuine hash collision: the status write is collisionCount + 1 alone (on the freshly read object after a conflict). */
+  bumpCollisionCount?: true;
   /** Decision events (SelectingAll, FailedDaemonPod, SucceededDaemonPod); the shell adds per-call ones. */
   events: CoreEvent[];
   requeueAfterMs?: number;
@@ -66,7 +68,7 @@ export function plan(s: Snapshot): Plan {
   if (history.collision) {
     // Genuine hash collision: bump collisionCount and stop; the status write triggers the next sync.
     const status = { ...(ds.status ?? ZERO_STATUS), collisionCount: (ds.status?.collisionCount ?? 0) + 1 };
-    return { ...emptyPlan(s), updateRevisions: history.updates, status, writeStatus: true };
+    return { ...emptyPlan(s), updateRevisions: history.updates, status, writeStatus: true, bumpCollisionCount: true };
   }
   const hash = history.hash;
 
@@ -140,8 +142,14 @@ function project(pods: readonly Pod[], createNodes: readonly string[], deletes: 
 
 const PLANNED_POD_PREFIX = '(planned)/';
 
-/** Status only, for syncs whose expectations are not yet satisfied (observedGeneration untouched). */
-export function planStatusOnly(s: Snapshot, hash: string): { status: DaemonSetStatus; writeStatus: boolean; requeueAfterMs?: number } {
+/**
+ * Status only, for syncs whose expectations are not yet satisfied (observedGeneration untouched).
+ * Pods count as updated by the current revision's hash, as in a full sync (upstream builds the
+ * history before checking expectations), not by the template's: the two differ when the matching
+ * revision was made under another collisionCount, and the status would flip between syncs.
+ */
+export function planStatusOnly(s: Snapshot): { status: DaemonSetStatus; writeStatus: boolean; requeueAfterMs?: number } {
+  const hash = planHistory(s.ds, s.revisions).hash;
   const r = computeStatus({ ds: s.ds, nodes: s.nodes, podsByNode: groupPodsByNode(s.pods), hash, nowMs: s.nowMs, updateObservedGeneration: false });
   return { ...r, writeStatus: statusNeedsWrite(s.ds, r.status) };
 }

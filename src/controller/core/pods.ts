@@ -100,11 +100,16 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string, opts
 
 /** The node a daemon pod is bound or pinned to (§3.4); undefined when it cannot be determined. */
 export function targetNodeName(pod: Pod): string | undefined {
-  if (pod.spec?.nodeName) return pod.spec.nodeName;
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  for (const term of terms) {
-    for (const f of term.matchFields ?? []) {
-      if (f.key === 'metadata.name' && f.operator === 'In') return f.values?.length === 1 ? f.values[0] : undefined;
+  const bound: unknown = pod.spec?.nodeName;
+  if (typeof bound === 'string' && bound) return bound;
+  // A pod read live (not through the sanitizing informer) may be malformed at any level.
+  const terms: unknown = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  for (const term of Array.isArray(terms) ? terms as unknown[] : []) {
+    const fields: unknown = (term as { matchFields?: unknown } | null)?.matchFields;
+    for (const f of Array.isArray(fields) ? fields as { key?: unknown; operator?: unknown; values?: unknown }[] : []) {
+      if (f?.key === 'metadata.name' && f.operator === 'In') {
+        return Array.isArray(f.values) && f.values.length === 1 && typeof f.values[0] === 'string' ? f.values[0] : undefined;
+      }
     }
   }
   return undefined;

@@ -82,3 +82,22 @@ export function statusNeedsWrite(ds: DaemonSet, next: DaemonSetStatus): boolean 
   const collisionSame = (cur?.collisionCount ?? null) === (next.collisionCount ?? null);
   return !(countersSame && collisionSame && (cur?.observedGeneration ?? 0) >= (ds.metadata?.generation ?? 0));
 }
+
+type StatusChange = (base: DaemonSetStatus | undefined) => DaemonSetStatus;
+
+/**
+ * What a sync writes onto a status (storeDaemonSetStatus): the seven counters it computed and,
+ * for a full sync, observedGeneration; every other field (conditions, collisionCount) stays as
+ * the base has it, so a retry on a freshly read object keeps what another writer set there.
+ */
+export function withCounters(computed: DaemonSetStatus, observedGeneration?: number): StatusChange {
+  return (base) => {
+    const next: DaemonSetStatus = { ...(base ?? {}) } as DaemonSetStatus;
+    for (const k of COUNTERS) next[k] = computed[k] ?? 0;
+    if (observedGeneration !== undefined) next.observedGeneration = observedGeneration;
+    return next;
+  };
+}
+
+/** A hash collision: collisionCount + 1 on whatever the base holds (upstream bumps the freshly read object). */
+export const withCollisionBumped: StatusChange = (base) => ({ ...(base ?? {}), collisionCount: (base?.collisionCount ?? 0) + 1 } as DaemonSetStatus);

@@ -1,5 +1,5 @@
 // Which DaemonSets a node or pod change concerns (§5.1) — pure parts of the event handlers.
-import type { DaemonSet, KObject, Node, Pod } from '../../api/types.js';
+import type { DaemonSet, KObject, Node, ObjectMeta, Pod } from '../../api/types.js';
 import { controllerRefOf, keyOf } from '../../api/meta.js';
 import { isEmptyLabelSelector, labelSelectorMatches } from '../../api/selector.js';
 import { canonicalJson } from './hash.js';
@@ -18,7 +18,10 @@ export function daemonSetNeedsSyncForNode(ds: DaemonSet, node: Node, hasPodOnNod
     (hasPodOnNode && (ds.status?.numberMisscheduled ?? 0) > 0);
 }
 
-function ownerKey(pod: Pod, dses: readonly DaemonSet[]): string | undefined {
+/** A pod or ControllerRevision: what a DaemonSet owns or may adopt. */
+type Dependent = { metadata?: ObjectMeta };
+
+function ownerKey(pod: Dependent, dses: readonly DaemonSet[]): string | undefined {
   const ref = controllerRefOf(pod as KObject);
   if (ref?.kind !== 'DaemonSet') return undefined;
   const owner = dses.find((d) => d.metadata?.namespace === pod.metadata?.namespace && d.metadata?.name === ref.name && d.metadata?.uid === ref.uid);
@@ -26,7 +29,7 @@ function ownerKey(pod: Pod, dses: readonly DaemonSet[]): string | undefined {
 }
 
 /** A malformed selector matches nothing here rather than hiding the pod from every other DaemonSet. */
-function selects(d: DaemonSet, pod: Pod): boolean {
+function selects(d: DaemonSet, pod: Dependent): boolean {
   try {
     return !isEmptyLabelSelector(d.spec?.selector) && labelSelectorMatches(d.spec?.selector, pod.metadata?.labels);
   } catch {
@@ -34,11 +37,11 @@ function selects(d: DaemonSet, pod: Pod): boolean {
   }
 }
 
-function matchingKeys(pod: Pod, dses: readonly DaemonSet[]): string[] {
+function matchingKeys(pod: Dependent, dses: readonly DaemonSet[]): string[] {
   return dses.filter((d) => d.metadata?.namespace === pod.metadata?.namespace && selects(d, pod)).map(keyOf).sort();
 }
 
-const ownedKeys = (pod: Pod, dses: readonly DaemonSet[]) => { const k = ownerKey(pod, dses); return k ? [k] : []; };
+const ownedKeys = (pod: Dependent, dses: readonly DaemonSet[]) => { const k = ownerKey(pod, dses); return k ? [k] : []; };
 
 /**
  * Keys of the DaemonSets a pod add (old undefined), update, or delete (new undefined) should
@@ -46,7 +49,7 @@ const ownedKeys = (pod: Pod, dses: readonly DaemonSet[]) => { const k = ownerKey
  * DaemonSet in the namespace whose non-empty selector matches — on add, or on an update that
  * changed labels or the controllerRef. Orphan deletes concern nobody.
  */
-export function daemonSetKeysForPodChange(oldPod: Pod | undefined, newPod: Pod | undefined, dses: readonly DaemonSet[]): string[] {
+export function daemonSetKeysForPodChange(oldPod: Dependent | undefined, newPod: Dependent | undefined, dses: readonly DaemonSet[]): string[] {
   if (!newPod) return oldPod ? ownedKeys(oldPod, dses) : [];
   if (newPod.metadata?.deletionTimestamp) return ownedKeys(newPod, dses);
   if (!oldPod) return controllerRefOf(newPod as KObject) ? ownedKeys(newPod, dses) : matchingKeys(newPod, dses);
@@ -58,6 +61,13 @@ export function daemonSetKeysForPodChange(oldPod: Pod | undefined, newPod: Pod |
   else if (refChanged || canonicalJson(oldPod.metadata?.labels ?? {}) !== canonicalJson(newPod.metadata?.labels ?? {})) keys.push(...matchingKeys(newPod, dses));
   return [...new Set(keys)];
 }
+
+/**
+ * The same for a ControllerRevision (upstream's addHistory/updateHistory/deleteHistory follow the
+ * pod handlers' rules): its controller is synced, so a deleted or changed current revision is
+ * recreated; an orphan concerns the DaemonSets whose selector matches it.
+ */
+export const daemonSetKeysForRevisionChange = daemonSetKeysForPodChange;
 
 const terminal = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 

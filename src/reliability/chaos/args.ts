@@ -15,5 +15,6 @@ export function parseChaosArgs(argv: string[]): ChaosArgs {
   };
   const chaosMs = int('chaos-ms', values['chaos-ms'], 1_000);
   const convergeMs = int('converge-ms', values['converge-ms'], 1_000);
-  return { runs: int('runs', values.runs, 1), seed: int('seed', values.seed, 0), chaosMs, convergeMs, runTimeoutMs: chaosMs + convergeMs + 150_000 };
+  // Both the initial rollout and the convergence after the chaos are bounded by convergeMs.
+  return { runs: int('runs', values.runs, 1), seed: int('seed', values.seed, 0), chaosMs, convergeMs, runTimeoutMs: chaosMs + 2 * convergeMs + 150_000 };
 }

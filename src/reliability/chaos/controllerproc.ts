@@ -3,6 +3,7 @@
 // by the chaos, refused to start by its preflight check (a fault hit it), or crashed. A crash —
 // an exit after it reported running that nobody asked for — is what the run must never see.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface ControllerExit { code: number | null; signal: NodeJS.Signals | null; killedByChaos: boolean; afterRunning: boolean; lastLines: string[] }
@@ -34,6 +35,7 @@ export class SupervisedController {
       for (const l of d.toString().split('\n')) {
         if (!l.trim()) continue;
         if (l.includes('DaemonSet controller running against')) running = true;
+        if (process.env.CHAOS_CONTROLLER_LOG) appendFileSync(process.env.CHAOS_CONTROLLER_LOG, `${new Date().toISOString()} [${this.starts}] ${l}\n`);
         lines.push(l);
         if (lines.length > 20) lines.shift();
       }

@@ -18,6 +18,12 @@ export interface ChaosProxyOptions {
   upstreamCaPem: string;
   seed: number;
   rates?: FaultRates;
+  /**
+   * Decides a request before the seeded draw, for tests that need one exact fault on one exact
+   * request (and may act on the server first, e.g. a concurrent writer): a decision, or
+   * undefined to draw as usual.
+   */
+  intercept?: (method: string, path: string) => Decision | undefined | Promise<Decision | undefined>;
 }
 
 export class ChaosProxy {
@@ -92,7 +98,17 @@ export class ChaosProxy {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const d = decide(req.method ?? 'GET', req.url ?? '/', this.#rates, this.#rng);
+    const method = req.method ?? 'GET', path = req.url ?? '/';
+    const chosen = this.o.intercept?.(method, path);
+    if (chosen instanceof Promise) {
+      req.pause();
+      chosen.then((d) => this.#carryOut(req, res, d ?? decide(method, path, this.#rates, this.#rng)), () => req.socket.destroy());
+    } else {
+      this.#carryOut(req, res, chosen ?? decide(method, path, this.#rates, this.#rng));
+    }
+  }
+
+  #carryOut(req: IncomingMessage, res: ServerResponse, d: Decision): void {
     this.#count(d);
     switch (d.kind) {
       case 'status': {

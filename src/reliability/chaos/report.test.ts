@@ -37,7 +37,7 @@ test('summary adds faults and kills up and takes median and max convergence', ()
 });
 
 test('arguments: defaults, and one-line errors for bad values', () => {
-  assert.deepEqual(parseChaosArgs([]), { runs: 100, seed: 1, chaosMs: 12_000, convergeMs: 60_000, runTimeoutMs: 222_000 });
+  assert.deepEqual(parseChaosArgs([]), { runs: 100, seed: 1, chaosMs: 12_000, convergeMs: 60_000, runTimeoutMs: 282_000 });
   assert.equal(parseChaosArgs(['--runs', '3', '--seed', '40']).seed, 40);
   assert.throws(() => parseChaosArgs(['--runs', '0']), /--runs must be an integer >= 1, got "0"/);
   assert.throws(() => parseChaosArgs(['--seed', 'x']), /--seed must be an integer/);
