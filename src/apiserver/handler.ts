@@ -37,55 +37,13 @@ function convertorOf(def: ResourceDef): TableConvertor {
   return def.custom?.table ?? tableConvertorFor(def.storageGroup, def.storageResource);
 }
 
-export interface ApiRequest {
-  method: string;
-  /** The path as sent, still percent-encoded (route() decodes it segment by segment). */
-  path: string;
-  query: URLSearchParams;
-  accept: string;
-  contentType: string;
-  body: Buffer;
-}
-
-export interface ApiResponse {
-  kind: 'response';
-  status: number;
-  body: unknown;
-  /** Defaults to application/json. */
-  contentType?: string;
-  warnings: string[];
-  /** The body already encoded as JSON (it must say exactly what `body` says). */
-  encoded?: string;
-}
-
-export interface WatchSink {
-  /**
-   * Sends an event, or an already encoded JSON line with its newline (shared between
-   * watchers). Returns false when the client cannot keep up; the stream is then closed.
-   * `initial` marks the synthetic ADDEDs of the starting snapshot, which the server's per-watcher
-   * buffer limit admits on top of its allowance for live events.
-   */
-  send(ev: ApiWatchEvent | Buffer, initial?: boolean): boolean;
-  end(): void;
-}
-
-export interface WatchResponse {
-  kind: 'watch';
-  warnings: string[];
-  timeoutMs: number;
-  bookmarks: boolean;
-  /** Starts streaming into the sink; returns a function that stops it. */
-  start(sink: WatchSink): () => void;
-  /** Wraps an object for the wire (Table rows for kubectl get -w). */
-  bookmark(): ApiWatchEvent;
-}
-
-export type ApiResult = ApiResponse | WatchResponse;
+export type { ApiRequest, ApiResponse, ApiResult, WatchResponse, WatchSink } from './exchange.js';
+import type { ApiRequest, ApiResponse, ApiResult, WatchResponse, SubresourceHost } from './exchange.js';
 
 const ok = (status: number, body: unknown, warnings: string[] = [], contentType?: string): ApiResponse =>
   ({ kind: 'response', status, body, warnings, contentType });
 
-export class ApiHandler {
+export class ApiHandler implements SubresourceHost {
   constructor(
     readonly store: Store,
     readonly catalog: Catalog,
@@ -581,16 +539,8 @@ function parsedOrUndefined(body: Buffer): unknown {
 }
 
 /** encoding/json's nesting limit error, as FindKind reports it for a body that cannot even be scanned. */
-const tooDeep = "couldn't get version/kind; json parse error: exceeded max depth";
-
-export function parseJson(body: Buffer): unknown {
-  let v: unknown;
-  try { v = JSON.parse(body.toString('utf8')); } catch (err) {
-    throw E.badRequest(`the object provided is unrecognized (must be of type JSON): ${(err as Error).message}`);
-  }
-  if (exceedsDepth(v)) throw E.badRequest(tooDeep);
-  return v;
-}
+export { parseJson } from './bodies.js';
+import { parseJson, tooDeep } from './bodies.js';
 
 /**
  * YAML to a JSON value. The yaml package counts alias expansions (maxAliasCount), which stops

@@ -5,13 +5,13 @@ import type { KObject, PodDisruptionBudget } from '../api/types.js';
 import { rfc3339 } from '../api/meta.js';
 import { labelSelectorMatches } from '../api/selector.js';
 import * as E from './errors.js';
-import type { ApiHandler, ApiRequest, ApiResponse } from './handler.js';
+import type { ApiRequest, ApiResponse, SubresourceHost } from './exchange.js';
 import type { ResourceDef } from './resources/catalog.js';
 import type { RequestInfo } from './routes.js';
 
 const success = (code: number): ApiResponse => ({ kind: 'response', status: code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code }, warnings: [] });
 
-export function podSubresource(h: ApiHandler, req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): ApiResponse {
+export function podSubresource(h: SubresourceHost, req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): ApiResponse {
   const ns = info.namespace;
   switch (info.subresource) {
     case 'binding':
@@ -44,7 +44,7 @@ export function podSubresource(h: ApiHandler, req: ApiRequest, info: RequestInfo
  * a 500 whose message is the dial error (ErrorToAPIStatus of a plain error), after the same
  * checks of the pod and container it makes first (streamLocation).
  */
-function noContainerRuntime(h: ApiHandler, def: ResourceDef, ns: string, name: string, sub: string, query: URLSearchParams): E.ApiError {
+function noContainerRuntime(h: SubresourceHost, def: ResourceDef, ns: string, name: string, sub: string, query: URLSearchParams): E.ApiError {
   const pod = h.store.get(def, ns, name);
   const spec = (pod.spec ?? {}) as { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
   if (sub !== 'portforward') {
@@ -60,7 +60,7 @@ function noContainerRuntime(h: ApiHandler, def: ResourceDef, ns: string, name: s
 
 interface Binding extends KObject { target?: { kind?: string; name?: string } }
 
-function bind(h: ApiHandler, ns: string, name: string, b: Binding): ApiResponse {
+function bind(h: SubresourceHost, ns: string, name: string, b: Binding): ApiResponse {
   const def = h.catalog.lookup('', 'v1', 'pods')!;
   if (b.metadata?.name && b.metadata.name !== name) throw E.badRequest(`the name of the object (${b.metadata.name}) does not match the name on the URL (${name})`);
   const target = b.target?.name;
@@ -85,7 +85,7 @@ function bind(h: ApiHandler, ns: string, name: string, b: Binding): ApiResponse 
 }
 
 /** Eviction: refuse with 429 when a matching PodDisruptionBudget has no disruptions left, else delete. */
-function evict(h: ApiHandler, def: ResourceDef, ns: string, name: string, body: KObject): ApiResponse {
+function evict(h: SubresourceHost, def: ResourceDef, ns: string, name: string, body: KObject): ApiResponse {
   const pod = h.store.get(def, ns, name);
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const terminal = phase === 'Succeeded' || phase === 'Failed';

@@ -9,22 +9,9 @@ import { customResourceConvertor, parseSimpleJsonPath } from '../tables/custom.j
 import type { TableConvertor } from '../tables.js';
 import type { FieldGetters } from '../../api/fieldselector.js';
 import { applyDefaults, prune, validateValue, type JSONSchemaProps } from './schema.js';
-import { conditionOf, type CRDScale, type CRDVersion, type CustomResourceDefinition } from './types.js';
+import { conditionOf, type CRDScale, type CRDVersion, type CustomResourceDefinition, type CustomResourceInfo } from './types.js';
 
-/** The CRD facts a custom resource's REST handling needs, per served version. */
-export interface CustomResourceInfo {
-  crdName: string;
-  schema?: JSONSchemaProps;
-  table: TableConvertor;
-  scale?: CRDScale;
-  statusEnabled: boolean;
-  /** The CRD is being deleted: its objects may be read and deleted, not created. */
-  terminating: boolean;
-  /** Prunes and defaults an object read from storage, as upstream does when decoding from etcd. */
-  normalize(obj: KObject): void;
-  /** Field selector getters: metadata.name, metadata.namespace and the version's selectableFields. */
-  fieldGetters?: FieldGetters;
-}
+export type { CustomResourceInfo } from './types.js';
 
 const kubeVersion = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
 

@@ -3,8 +3,8 @@
 // statusReplicasPath, labelSelectorPath). `kubectl scale` and autoscalers use it.
 import type { KObject } from '../../api/types.js';
 import * as E from '../errors.js';
-import type { ApiHandler, ApiRequest, ApiResponse } from '../handler.js';
-import { parseJson } from '../handler.js';
+import type { ApiRequest, ApiResponse, SubresourceHost } from '../exchange.js';
+import { parseJson } from '../bodies.js';
 import { applyJsonPatch, applyMergePatch, PatchError } from '../../api/patch.js';
 import type { ResourceDef } from '../resources/catalog.js';
 import type { RequestInfo } from '../routes.js';
@@ -52,7 +52,7 @@ function checkScale(s: unknown, name: string): Scale {
   return sc;
 }
 
-export function scaleSubresource(h: ApiHandler, req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): ApiResponse {
+export function scaleSubresource(h: SubresourceHost, req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): ApiResponse {
   const scale = def.custom!.scale!;
   const ns = def.namespaced ? info.namespace : '';
   const respond = (status: number, body: unknown): ApiResponse => ({ kind: 'response', status, body, warnings });

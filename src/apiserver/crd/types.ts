@@ -2,6 +2,8 @@
 import type { KObject } from '../../api/types.js';
 import type { JSONSchemaProps } from './schema.js';
 import type { PrinterColumn } from '../tables/custom.js';
+import type { TableConvertor } from '../tables.js';
+import type { FieldGetters } from '../../api/fieldselector.js';
 
 export interface CRDNames {
   plural?: string;
@@ -48,3 +50,19 @@ export const cleanupFinalizer = 'customresourcecleanup.apiextensions.k8s.io';
 export function conditionOf(crd: CustomResourceDefinition, type: string): CRDCondition | undefined {
   return crd.status?.conditions?.find((c) => c.type === type);
 }
+
+/** The CRD facts a custom resource's REST handling needs, per served version. */
+export interface CustomResourceInfo {
+  crdName: string;
+  schema?: JSONSchemaProps;
+  table: TableConvertor;
+  scale?: CRDScale;
+  statusEnabled: boolean;
+  /** The CRD is being deleted: its objects may be read and deleted, not created. */
+  terminating: boolean;
+  /** Prunes and defaults an object read from storage, as upstream does when decoding from etcd. */
+  normalize(obj: KObject): void;
+  /** Field selector getters: metadata.name, metadata.namespace and the version's selectableFields. */
+  fieldGetters?: FieldGetters;
+}
+

@@ -3,7 +3,7 @@
 // of CustomResourceDefinitions come and go at run time (setCustom), copy-on-write, so a request
 // that already holds a definition or a listing keeps a consistent view.
 import type { ResourceStrategy } from './types.js';
-import type { CustomResourceInfo } from '../crd/customresource.js';
+import type { CustomResourceInfo } from '../crd/types.js';
 
 export interface ResourceDef {
   group: string;
