@@ -114,6 +114,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     const result = o.handler.handle({
       method: req.method ?? 'GET', path, query: target.query,
       accept: req.headers.accept ?? '', contentType: req.headers['content-type'] ?? '', body,
+      userAgent: req.headers['user-agent'],
     });
     // From here on a write may have been committed: nothing below may turn into a 500.
     if (result.kind === 'response') return writeResponse(res, result, req.method === 'HEAD');
