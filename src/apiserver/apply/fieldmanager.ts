@@ -7,7 +7,7 @@
 // schema here, so no conversion between versions happens.
 import type { KObject } from '../../api/types.js';
 import { FieldSet, pathString, type Path } from './fieldpath.js';
-import { compare, ensureNamedFieldsAreMembers, jsonEqual, merge, removeItems, toFieldSet, zeroObject, type Comparison } from './typed.js';
+import { compare, ensureNamedFieldsAreMembers, jsonEqual, merge, removeItems, toFieldSet, withZeroFields, zeroObject, type Comparison } from './typed.js';
 import type { FieldType } from './schema.js';
 import {
   capUpdateManagers, decodeManagedFields, describeManager, encodeManagedFields, identity, isResetManagedFields,
@@ -72,7 +72,7 @@ function takeOwnership(managers: Managers, c: Comparison, except?: string): { ma
 
 /** Records an update (create, update, patch) by ctx.manager: the changed fields become its own. */
 function recordUpdate(managers: Managers, live: KObject, next: KObject, ctx: FieldManagerContext, manager: string): Managers {
-  const c = filterComparison(ctx, compare(live, next, ctx.type));
+  const c = filterComparison(ctx, compare(withZeroFields(live, ctx.type), withZeroFields(next, ctx.type), ctx.type));
   const { managers: out } = takeOwnership(managers, c);
   const own = c.modified.union(c.added).difference(stripped);
   if (own.isEmpty()) return out;
@@ -145,7 +145,7 @@ function applyOnce(live: KObject | undefined, config: KObject, ctx: FieldManager
   managers = new Map(managers).set(id, { ...who, set: configSet, ...(last?.time ? { time: last.time } : {}) });
   if (last && !last.set.isEmpty()) merged = prune(merged, managers, last.set, ctx.type);
   merged = dropNulls(merged) as KObject;
-  const c = filterComparison(ctx, compare(base, merged, ctx.type));
+  const c = filterComparison(ctx, compare(withZeroFields(base, ctx.type), withZeroFields(merged, ctx.type), ctx.type));
   const { managers: after, conflicts } = takeOwnership(managers, c, id);
   if (!force && conflicts.size) {
     const list: ApplyConflict[] = [];

@@ -175,7 +175,8 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
 export function merge(lhs: unknown, rhs: unknown, t: FieldType): unknown {
   const walk = (l: unknown, r: unknown, ft: FieldType | undefined, path: PathElement[]): unknown => {
     if (r === undefined) return l;
-    if (l === undefined || l === null || r === null) return r;
+    if (l === undefined) return withoutEmptyLists(r);
+    if (l === null || r === null) return r;
     const tl = resolve(ft, l), tr = resolve(ft, r);
     if (tl.kind !== tr.kind || tr.kind === 'scalar') return r;
     if (tr.kind === 'list') {
@@ -192,7 +193,8 @@ export function merge(lhs: unknown, rhs: unknown, t: FieldType): unknown {
     }
     for (const k of Object.keys(rm)) {
       if (Object.prototype.hasOwnProperty.call(lm, k) || rm[k] === undefined) continue;
-      out[k] = rm[k];
+      const v = withoutEmptyLists(rm[k]);
+      if (v !== undefined) out[k] = v;
     }
     return out;
   };
@@ -242,6 +244,22 @@ export function merge(lhs: unknown, rhs: unknown, t: FieldType): unknown {
     return out;
   };
   return walk(lhs, rhs, t, []);
+}
+
+/**
+ * An applied value where the live object has none, without its empty lists: upstream's merge
+ * result is decoded into Go types, whose omitempty drops an empty list, so applying `env: []`
+ * never leaves `env: []` behind (and applying it again stays a no-op).
+ */
+function withoutEmptyLists(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length === 0 ? undefined : v.map((x) => (isObj(x) ? withoutEmptyLists(x) : x));
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) {
+    const nx = withoutEmptyLists(x);
+    if (nx !== undefined) out[k] = nx;
+  }
+  return out;
 }
 
 // ---- RemoveItems / EnsureNamedFieldsAreMembers ----------------------------------------------
@@ -298,13 +316,22 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, t: FieldType | undefi
   return out;
 }
 
-/** The zero object of a type: `{}` with its value-struct fields, recursively (see MapType.zeroFields). */
-export function zeroObject(t: FieldType): Obj {
-  const out: Obj = {};
-  if (t.kind !== 'map') return out;
-  for (const f of t.zeroFields ?? []) {
+/**
+ * `value` with the value-struct fields Go always carries (MapType.zeroFields) filled in as `{}`,
+ * for comparing: a status written into an object that has none is then a change of its fields,
+ * not the addition of `status` itself, as upstream sees it.
+ */
+export function withZeroFields(value: unknown, t: FieldType): unknown {
+  if (t.kind !== 'map' || !t.zeroFields?.length || (value !== undefined && !isObj(value))) return value;
+  const out: Obj = { ...(value as Obj | undefined) };
+  for (const f of t.zeroFields) {
     const ft = t.field(f);
-    out[f] = ft ? zeroObject(ft) : {};
+    if (out[f] === undefined || isObj(out[f])) out[f] = ft ? withZeroFields(out[f] ?? {}, ft) : (out[f] ?? {});
   }
   return out;
+}
+
+/** The zero object of a type: `{}` with its value-struct fields, recursively. */
+export function zeroObject(t: FieldType): Obj {
+  return withZeroFields({}, t) as Obj;
 }
