@@ -448,8 +448,11 @@ export class Store {
   private toStorage(def: ResourceDef, obj: KObject): string {
     const storage = this.catalog.storageDef(def.storageGroup, def.storageResource) ?? def;
     const { metadata, apiVersion: _a, kind: _k, ...rest } = obj;
-    const { resourceVersion: _rv, ...meta } = metadata ?? {};
-    return JSON.stringify({ apiVersion: apiVersionOf(storage), kind: storage.kind, metadata: meta, ...rest });
+    // managedFields last, as ObjectMeta serialises: where a write path set them must not make a
+    // byte-different (so not no-op) value of the same object.
+    const { resourceVersion: _rv, managedFields, ...meta } = metadata ?? {};
+    const stored = managedFields === undefined ? meta : { ...meta, managedFields };
+    return JSON.stringify({ apiVersion: apiVersionOf(storage), kind: storage.kind, metadata: stored, ...rest });
   }
 }
 

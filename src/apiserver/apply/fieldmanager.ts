@@ -27,6 +27,11 @@ export interface FieldManagerContext {
   readonly subresource: string;
   /** The fields this path resets (GetResetFields): never owned through it. */
   readonly ignore?: (s: FieldSet) => FieldSet;
+  /**
+   * The part of an object this path can change, for comparing (a status write compares status
+   * only): an optimisation that must agree with `ignore`.
+   */
+  readonly view?: (o: KObject) => KObject;
   /** RFC 3339 time of the request. */
   readonly now: string;
 }
@@ -72,7 +77,8 @@ function takeOwnership(managers: Managers, c: Comparison, except?: string): { ma
 
 /** Records an update (create, update, patch) by ctx.manager: the changed fields become its own. */
 function recordUpdate(managers: Managers, live: KObject, next: KObject, ctx: FieldManagerContext, manager: string): Managers {
-  const c = filterComparison(ctx, compare(withZeroFields(live, ctx.type), withZeroFields(next, ctx.type), ctx.type));
+  const view = ctx.view ?? ((o: KObject) => o);
+  const c = filterComparison(ctx, compare(withZeroFields(view(live), ctx.type), withZeroFields(view(next), ctx.type), ctx.type));
   const { managers: out } = takeOwnership(managers, c);
   const own = c.modified.union(c.added).difference(stripped);
   if (own.isEmpty()) return out;
@@ -261,6 +267,13 @@ function sortedJson(v: unknown): string {
 export function resetFieldsFilter(subresource: string, hasStatusSubresource: boolean): ((s: FieldSet) => FieldSet) | undefined {
   if (subresource === 'status') return (s) => s.onlyUnder({ f: 'status' });
   if (!subresource && hasStatusSubresource) return (s) => s.recursiveDifference(FieldSet.of([{ f: 'status' }]));
+  return undefined;
+}
+
+/** The view that goes with resetFieldsFilter: only what the filter lets through is compared. */
+export function resetFieldsView(subresource: string, hasStatusSubresource: boolean): ((o: KObject) => KObject) | undefined {
+  if (subresource === 'status') return (o) => ({ status: o.status } as KObject);
+  if (!subresource && hasStatusSubresource) return ({ status: _s, ...rest }) => rest as KObject;
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import type { KObject } from '../../api/types.js';
 import { rfc3339 } from '../../api/meta.js';
 import * as E from '../errors.js';
 import { builtinApplyType } from './builtin.js';
-import { applyConfiguration, conflictCauses, managerFor, resetFieldsFilter, updateManagedFields, type FieldManagerContext } from './fieldmanager.js';
+import { applyConfiguration, conflictCauses, resetFieldsFilter, resetFieldsView, updateManagedFields, type FieldManagerContext } from './fieldmanager.js';
 import type { ManagedFieldsEntry } from './managed.js';
 import { untyped, type FieldType } from './schema.js';
 import { TypedError } from './typed.js';
@@ -35,6 +35,7 @@ function context(def: ApplyResource, manager: string, subresource: string, nowMs
     manager,
     subresource,
     ignore: resetFieldsFilter(subresource, def.subresources.includes('status')),
+    view: resetFieldsView(subresource, def.subresources.includes('status')),
     now: rfc3339(nowMs),
   };
 }
