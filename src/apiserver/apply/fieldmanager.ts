@@ -138,9 +138,10 @@ export function applyConfiguration(live: KObject | undefined, config: KObject, c
 function applyOnce(live: KObject | undefined, config: KObject, ctx: FieldManagerContext, force: boolean): ApplyResult {
   const liveValue = live ? withoutManagedFields(live) : undefined;
   const base = liveValue ?? (zeroObject(ctx.type) as KObject);
+  // Stored managedFields always decode (every write path encodes them); should they not, the
+  // object counts as untracked, as the update path treats them (emptyManagedFieldsOnErr).
   const decoded = live ? decodeManagedFields(live.metadata?.managedFields) : new Map() as Managers;
-  if (typeof decoded === 'string') throw new Error(`failed to decode managed fields: ${decoded}`);
-  let managers: Managers = decoded;
+  let managers: Managers = typeof decoded === 'string' ? new Map() : decoded;
   // An object nobody has applied or tracked yet: its fields belong to "before-first-apply".
   if (live && managers.size === 0) managers = recordUpdate(managers, zeroObject(ctx.type) as KObject, liveValue!, { ...ctx, subresource: '' }, 'before-first-apply');
   const configSet = filtered(ctx, toFieldSet(config, ctx.type, true));

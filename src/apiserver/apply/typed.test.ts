@@ -172,3 +172,36 @@ describe('properties', () => {
     }));
   });
 });
+
+describe('custom resource schemas (structural OpenAPI with x-kubernetes extensions)', () => {
+  const t = fromOpenAPI({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          endpoints: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['port', 'path'],
+            items: { type: 'object', properties: { port: { 'x-kubernetes-int-or-string': true }, path: { type: 'string', default: '/metrics' }, interval: { type: 'string' } } } },
+          dnsNames: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+          selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } } },
+          extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    },
+  });
+
+  test('list-map keys with defaults, sets, atomic maps and preserved unknown fields', () => {
+    const v = { spec: { endpoints: [{ port: 'web', interval: '30s' }], dnsNames: ['a.example'], selector: { matchLabels: { a: 'b' } }, extra: { anything: { goes: 1 } } } };
+    assert.deepEqual(toFieldSet(v, t, true).toFieldsV1(), { 'f:spec': {
+      'f:dnsNames': { 'v:"a.example"': {} },
+      'f:endpoints': { 'k:{"path":"/metrics","port":"web"}': { '.': {}, 'f:interval': {}, 'f:port': {} } },
+      // Keys of a preserve-unknown-fields map are entries, not struct fields: members themselves.
+      'f:extra': { 'f:anything': { '.': {}, 'f:goes': {} } },
+      'f:selector': {},
+    } });
+    const merged = merge(v, { spec: { endpoints: [{ port: 'web', interval: '10s' }, { port: 9090 }], selector: { matchLabels: { c: 'd' } } } }, t);
+    assert.deepEqual(merged, { spec: {
+      endpoints: [{ port: 'web', interval: '10s' }, { port: 9090 }], dnsNames: ['a.example'], selector: { matchLabels: { c: 'd' } }, extra: { anything: { goes: 1 } },
+    } });
+  });
+});
