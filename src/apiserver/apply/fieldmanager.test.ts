@@ -150,6 +150,14 @@ describe('apply', () => {
     assert.deepEqual(out.metadata!.labels, { app: 'x' });
   });
 
+  test('a null in the configuration removes the field; nulls of the live object stay', () => {
+    const live = applied(applyConfiguration(undefined, ds({ extra: { revisionHistoryLimit: 5 } }), ctx('ssa'), false));
+    ((live.spec as { template: { metadata: Record<string, unknown> } }).template.metadata).creationTimestamp = null;
+    const out = applied(applyConfiguration(live, ds({ extra: { revisionHistoryLimit: null } }), ctx('ssa'), false));
+    assert.equal('revisionHistoryLimit' in (out.spec as object), false);
+    assert.equal((out.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.creationTimestamp, null);
+  });
+
   test('an object without managedFields belongs to before-first-apply', () => {
     const r = applyConfiguration(ds(), ds({ image: 'b' }), ctx('ssa'), false);
     assert.ok(!r.ok);

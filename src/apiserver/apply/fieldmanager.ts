@@ -151,7 +151,6 @@ function applyOnce(live: KObject | undefined, config: KObject, ctx: FieldManager
   let merged = merge(liveValue ?? {}, config, ctx.type) as KObject;
   managers = new Map(managers).set(id, { ...who, set: configSet, ...(last?.time ? { time: last.time } : {}) });
   if (last && !last.set.isEmpty()) merged = prune(merged, managers, last.set, ctx.type);
-  merged = dropNulls(merged) as KObject;
   const c = filterComparison(ctx, compare(withZeroFields(base, ctx.type), withZeroFields(merged, ctx.type), ctx.type));
   const { managers: after, conflicts } = takeOwnership(managers, c, id);
   if (!force && conflicts.size) {
@@ -188,15 +187,6 @@ function prune(merged: KObject, managers: Managers, last: FieldSet, t: FieldType
   const addedBack = asObject(removeItems(merged, mergedSet.difference(cutSet.union(ensureNamedFieldsAreMembers(owned, t))), t));
   const addedBackSet = ensureNamedFieldsAreMembers(toFieldSet(addedBack, t), t);
   return asObject(removeItems(merged, mergedSet.difference(addedBackSet).intersection(lastNamed), t));
-}
-
-/** A null in an applied configuration removes the field (decoding into Go types drops it). */
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = dropNulls(x);
-  return out;
 }
 
 /** getConflictMessage: one conflict on one line, several grouped by manager. */

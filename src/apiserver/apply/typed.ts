@@ -175,8 +175,10 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
 export function merge(lhs: unknown, rhs: unknown, t: FieldType): unknown {
   const walk = (l: unknown, r: unknown, ft: FieldType | undefined, path: PathElement[]): unknown => {
     if (r === undefined) return l;
+    // A null in the configuration removes the field: decoding into Go types drops it.
+    if (r === null) return undefined;
     if (l === undefined) return withoutEmptyLists(r);
-    if (l === null || r === null) return r;
+    if (l === null) return r;
     const tl = resolve(ft, l), tr = resolve(ft, r);
     if (tl.kind !== tr.kind || tr.kind === 'scalar') return r;
     if (tr.kind === 'list') {
@@ -247,11 +249,12 @@ export function merge(lhs: unknown, rhs: unknown, t: FieldType): unknown {
 }
 
 /**
- * An applied value where the live object has none, without its empty lists: upstream's merge
- * result is decoded into Go types, whose omitempty drops an empty list, so applying `env: []`
- * never leaves `env: []` behind (and applying it again stays a no-op).
+ * An applied value where the live object has none, without its empty lists and nulls: upstream's
+ * merge result is decoded into Go types, whose omitempty drops an empty list, so applying
+ * `env: []` never leaves `env: []` behind (and applying it again stays a no-op).
  */
 function withoutEmptyLists(v: unknown): unknown {
+  if (v === null) return undefined;
   if (Array.isArray(v)) return v.length === 0 ? undefined : v.map((x) => (isObj(x) ? withoutEmptyLists(x) : x));
   if (!isObj(v)) return v;
   const out: Obj = {};
