@@ -125,6 +125,15 @@ export class FieldSet {
     return this;
   }
 
+  /** Adds `pe` (as a member if `member`) with the paths of `children` below it; for decoding. */
+  attach(pe: PathElement, member: boolean, children: FieldSet): void {
+    const key = serializePathElement(pe);
+    if (member) this.members.set(key, pe);
+    if (children.isEmpty()) return;
+    const c = this.children.get(key);
+    this.children.set(key, { pe, set: c ? c.set.union(children) : children });
+  }
+
   has(path: Path): boolean {
     if (path.length === 0) return false;
     let node: FieldSet | undefined = this;
@@ -258,14 +267,11 @@ function fill(s: FieldSet, v: unknown, depth: number): string | undefined {
     const pe = parsePathElement(k);
     if (!pe) return `parsing key as path element: ${JSON.stringify(k)}`;
     if (typeof child !== 'object' || child === null || Array.isArray(child)) return `expected an object at ${JSON.stringify(k)}`;
-    const keys = Object.keys(child);
-    if (keys.length === 0 || keys.includes('.')) s.insert([pe]);
-    if (keys.some((x) => x !== '.')) {
-      const sub = new FieldSet();
-      const err = fill(sub, child, depth + 1);
-      if (err) return err;
-      for (const p of sub.paths()) s.insert([pe, ...p]);
-    }
+    let member = false, inner = false;
+    for (const x in child) { if (x === '.') member = true; else inner = true; }
+    const sub = new FieldSet();
+    if (inner) { const err = fill(sub, child, depth + 1); if (err) return err; }
+    s.attach(pe, member || !inner, sub);
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import { fieldType, resolve, type FieldType, type ListType, type MapType } from 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined;
+const isEmptyObj = (o: Obj) => { for (const _ in o) return false; return true; };
 
 /** A value that cannot be typed by its schema (upstream: a ValidationError with its path). */
 export class TypedError extends Error {}
@@ -115,10 +116,13 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
     else if (r === undefined) c.removed.insert(path);
     else if (!jsonEqual(l, r)) c.modified.insert(path);
   };
+  // `path` is one stack, pushed and popped: FieldSet.insert keeps the elements, not the array.
   const walk = (l: unknown, r: unknown, ft: FieldType | undefined, path: PathElement[]) => {
-    const tl = resolve(ft, l), tr = resolve(ft, r);
-    const present = l !== undefined ? l : r;
-    const rt = l !== undefined && r !== undefined && tl.kind !== tr.kind ? undefined : resolve(ft, present);
+    let rt: ReturnType<typeof resolve> | undefined;
+    if (l !== undefined && r !== undefined) {
+      const tl = resolve(ft, l), tr = resolve(ft, r);
+      rt = tl.kind === tr.kind ? tr : undefined;
+    } else rt = resolve(ft, l !== undefined ? l : r);
     if (!rt || rt.kind === 'scalar' || l === null || r === null) { leaf(l, r, path); return; }
     if (rt.kind === 'list') {
       const ll = (l ?? []) as unknown[], rl = (r ?? []) as unknown[];
@@ -126,13 +130,15 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
       compareList(rt, l === undefined ? undefined : ll, r === undefined ? undefined : rl, path);
     } else {
       const lm = (l ?? {}) as Obj, rm = (r ?? {}) as Obj;
-      if (rt.atomic || (Object.keys(lm).length === 0 && Object.keys(rm).length === 0)) { leaf(l, r, path); return; }
-      const keys = new Set([...Object.keys(lm), ...Object.keys(rm)]);
-      for (const k of keys) {
-        const a = l === undefined ? undefined : lm[k], b = r === undefined ? undefined : rm[k];
-        if (a === undefined && b === undefined) continue;
-        walk(a, b, fieldType(rt, k), [...path, { f: k }]);
-      }
+      if (rt.atomic || (isEmptyObj(lm) && isEmptyObj(rm))) { leaf(l, r, path); return; }
+      const visit = (k: string, a: unknown, b: unknown) => {
+        if (a === undefined && b === undefined) return;
+        path.push({ f: k });
+        walk(a, b, fieldType(rt as MapType, k), path);
+        path.pop();
+      };
+      for (const k in lm) visit(k, lm[k], rm[k]);
+      for (const k in rm) if (!Object.prototype.hasOwnProperty.call(lm, k)) visit(k, undefined, rm[k]);
     }
     if (path.length && l === undefined) c.added.insert(path);
     else if (path.length && r === undefined) c.removed.insert(path);
@@ -154,11 +160,12 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
     for (const k of order) {
       const pe = (lg.get(k) ?? rg.get(k))!.pe;
       const li = lg.get(k)?.items ?? [], ri = rg.get(k)?.items ?? [];
-      const p = [...path, pe];
-      if (li.length <= 1 && ri.length <= 1) walk(li[0], ri[0], t.elements, p);
-      else if (li.length >= 2 && ri.length >= 2) { if (!jsonEqual(li, ri)) c.modified.insert(p); }
-      else if (li.length >= 2) { if (ri.length) walk(undefined, ri[0], t.elements, p); c.removed.insert(p); }
-      else { if (li.length) walk(li[0], undefined, t.elements, p); c.added.insert(p); }
+      path.push(pe);
+      if (li.length <= 1 && ri.length <= 1) walk(li[0], ri[0], t.elements, path);
+      else if (li.length >= 2 && ri.length >= 2) { if (!jsonEqual(li, ri)) c.modified.insert(path); }
+      else if (li.length >= 2) { if (ri.length) walk(undefined, ri[0], t.elements, path); c.removed.insert(path); }
+      else { if (li.length) walk(li[0], undefined, t.elements, path); c.added.insert(path); }
+      path.pop();
     }
   };
   walk(lhs, rhs, t, []);
