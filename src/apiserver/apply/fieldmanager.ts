@@ -143,7 +143,8 @@ function applyOnce(live: KObject | undefined, config: KObject, ctx: FieldManager
   const decoded = live ? decodeManagedFields(live.metadata?.managedFields) : new Map() as Managers;
   let managers: Managers = typeof decoded === 'string' ? new Map() : decoded;
   // An object nobody has applied or tracked yet: its fields belong to "before-first-apply".
-  if (live && managers.size === 0) managers = recordUpdate(managers, zeroObject(ctx.type) as KObject, liveValue!, { ...ctx, subresource: '' }, 'before-first-apply');
+  // (Recorded as an update through the same path, subresource and reset fields as this apply.)
+  if (live && managers.size === 0) managers = recordUpdate(managers, zeroObject(ctx.type) as KObject, liveValue!, ctx, 'before-first-apply');
   const configSet = filtered(ctx, toFieldSet(config, ctx.type, true));
   const who = { manager: ctx.manager, operation: 'Apply' as const, apiVersion: ctx.apiVersion, subresource: ctx.subresource };
   const id = identity(who);
