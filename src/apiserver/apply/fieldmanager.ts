@@ -65,8 +65,11 @@ function takeOwnership(managers: Managers, c: Comparison, except?: string): { ma
   const changed = c.modified.union(c.added);
   const out: Managers = new Map();
   const conflicts = new Map<string, FieldSet>();
+  const touched = [...changed.paths(), ...c.removed.paths()];
   for (const [id, m] of managers) {
     if (id === except) { out.set(id, m); continue; }
+    // Most writes touch none of most managers' fields: keep those (and their encoding) as they are.
+    if (!touched.some((p) => m.set.has(p))) { out.set(id, m); continue; }
     const conflict = m.set.intersection(changed);
     if (!conflict.isEmpty()) conflicts.set(id, conflict);
     const set = m.set.difference(conflict).difference(c.removed);
@@ -79,13 +82,21 @@ function takeOwnership(managers: Managers, c: Comparison, except?: string): { ma
 function recordUpdate(managers: Managers, live: KObject, next: KObject, ctx: FieldManagerContext, manager: string): Managers {
   const view = ctx.view ?? ((o: KObject) => o);
   const c = filterComparison(ctx, compare(withZeroFields(view(live), ctx.type), withZeroFields(view(next), ctx.type), ctx.type));
-  const { managers: out } = takeOwnership(managers, c);
-  const own = c.modified.union(c.added).difference(stripped);
-  if (own.isEmpty()) return out;
   const who = { manager, operation: 'Update' as const, apiVersion: ctx.apiVersion, subresource: ctx.subresource };
   const id = identity(who);
+  const { managers: out } = takeOwnership(managers, c, id);
+  // The writer's own entry: minus what was removed, plus what it changed (upstream reaches the
+  // same set by taking the changed fields from it first). Kept as it is when that is no change,
+  // so a large stored set is neither parsed nor re-encoded.
+  const own = c.modified.union(c.added).difference(stripped);
   const previous = out.get(id);
-  out.set(id, { ...who, set: previous ? own.union(previous.set) : own, time: ctx.now });
+  let set = previous?.set;
+  if (set && c.removed.paths().some((p) => set!.has(p))) set = set.difference(c.removed);
+  if (!own.isEmpty()) set = set && own.paths().every((p) => set!.has(p)) ? set : set ? own.union(set) : own;
+  if (!set || set.isEmpty()) { out.delete(id); return out; }
+  if (own.isEmpty() && set === previous?.set) return out;
+  const time = own.isEmpty() ? previous?.time : ctx.now;
+  out.set(id, { ...who, set, ...(time ? { time } : {}) });
   return out;
 }
 
@@ -96,10 +107,13 @@ function recordUpdate(managers: Managers, live: KObject, next: KObject, ctx: Fie
  */
 export function updateManagedFields(live: KObject | undefined, next: KObject, ctx: FieldManagerContext): ManagedFieldsEntry[] | undefined {
   const requested = (next.metadata as { managedFields?: unknown } | undefined)?.managedFields;
-  const fromLive = () => { const d = live ? decodeManagedFields(live.metadata?.managedFields) : new Map(); return typeof d === 'string' ? new Map() as Managers : d; };
+  const stored = live?.metadata?.managedFields;
+  const fromLive = () => { const d = live ? decodeManagedFields(stored, true) : new Map(); return typeof d === 'string' ? new Map() as Managers : d; };
   let managers: Managers;
   if (ctx.subresource) managers = fromLive();
   else if (isResetManagedFields(requested)) managers = new Map();
+  // A request that sends the stored entries back (a patch, a read-modify-write) is the common case.
+  else if (requested !== undefined && stored !== undefined && (requested === stored || JSON.stringify(requested) === JSON.stringify(stored))) managers = fromLive();
   else {
     const d = decodeManagedFields(requested);
     managers = typeof d === 'string' || d.size === 0 ? fromLive() : d;
@@ -140,7 +154,7 @@ function applyOnce(live: KObject | undefined, config: KObject, ctx: FieldManager
   const base = liveValue ?? (zeroObject(ctx.type) as KObject);
   // Stored managedFields always decode (every write path encodes them); should they not, the
   // object counts as untracked, as the update path treats them (emptyManagedFieldsOnErr).
-  const decoded = live ? decodeManagedFields(live.metadata?.managedFields) : new Map() as Managers;
+  const decoded = live ? decodeManagedFields(live.metadata?.managedFields, true) : new Map() as Managers;
   let managers: Managers = typeof decoded === 'string' ? new Map() : decoded;
   // An object nobody has applied or tracked yet: its fields belong to "before-first-apply".
   // (Recorded as an update through the same path, subresource and reset fields as this apply.)

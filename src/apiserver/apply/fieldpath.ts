@@ -102,8 +102,37 @@ interface Child { readonly pe: PathElement; readonly set: FieldSet }
  * cheap and equal sets serialise identically.
  */
 export class FieldSet {
-  private readonly members = new Map<string, PathElement>();
-  private readonly children = new Map<string, Child>();
+  private readonly _members = new Map<string, PathElement>();
+  private readonly _children = new Map<string, Child>();
+  /**
+   * The fieldsV1 this set was decoded from, while it still says exactly what the set holds: a
+   * stored set is parsed only when an operation needs its paths (membership is answered from
+   * the JSON itself) and re-encoded only when it changed. Large objects (a ConfigMap with
+   * 100,000 keys) are written often by managers whose sets never change.
+   */
+  private raw: Record<string, unknown> | undefined;
+  private pending = false;
+
+  /** A set decoded from trusted fieldsV1 (as stored by this server), parsed on first use. */
+  static lazy(fieldsV1: unknown): FieldSet {
+    const s = new FieldSet();
+    if (typeof fieldsV1 === 'object' && fieldsV1 !== null && !Array.isArray(fieldsV1)) {
+      s.raw = fieldsV1 as Record<string, unknown>;
+      s.pending = true;
+    }
+    return s;
+  }
+
+  private get members(): Map<string, PathElement> { if (this.pending) this.load(); return this._members; }
+  private get children(): Map<string, Child> { if (this.pending) this.load(); return this._children; }
+
+  private load(): void {
+    this.pending = false;
+    const raw = this.raw;
+    const err = fill(this, raw, 0);
+    // Stored sets are written by this server; one that does not decode owns nothing.
+    if (err) { this._members.clear(); this._children.clear(); this.raw = undefined; } else this.raw = raw;
+  }
 
   static of(...paths: Path[]): FieldSet {
     const s = new FieldSet();
@@ -113,6 +142,7 @@ export class FieldSet {
 
   insert(path: Path): this {
     if (path.length === 0) return this;
+    this.raw = undefined;
     let node: FieldSet = this;
     for (let i = 0; i < path.length - 1; i++) {
       const key = serializePathElement(path[i]!);
@@ -127,6 +157,7 @@ export class FieldSet {
 
   /** Adds `pe` (as a member if `member`) with the paths of `children` below it; for decoding. */
   attach(pe: PathElement, member: boolean, children: FieldSet): void {
+    if (!this.pending) this.raw = undefined;
     const key = serializePathElement(pe);
     if (member) this.members.set(key, pe);
     if (children.isEmpty()) return;
@@ -136,12 +167,14 @@ export class FieldSet {
 
   has(path: Path): boolean {
     if (path.length === 0) return false;
+    if (this.pending) return rawHas(this.raw!, path);
     let node: FieldSet | undefined = this;
     for (let i = 0; i < path.length - 1 && node; i++) node = node.children.get(serializePathElement(path[i]!))?.set;
     return !!node && node.members.has(serializePathElement(path[path.length - 1]!));
   }
 
   isEmpty(): boolean {
+    if (this.pending) return Object.keys(this.raw!).every((k) => k === '.');
     return this.members.size === 0 && this.children.size === 0;
   }
 
@@ -241,6 +274,7 @@ export class FieldSet {
 
   /** The fieldsV1 encoding: "." first, then members and children merged in element order. */
   toFieldsV1(includeSelf = false): Record<string, unknown> {
+    if (this.raw && !includeSelf) return this.raw;
     const out: Record<string, unknown> = {};
     if (includeSelf) out['.'] = {};
     for (const e of this.entries()) {
@@ -274,6 +308,19 @@ function fill(s: FieldSet, v: unknown, depth: number): string | undefined {
     s.attach(pe, member || !inner, sub);
   }
   return undefined;
+}
+
+/** Whether the fieldsV1 JSON holds `path` as a member, without decoding it. */
+function rawHas(raw: Record<string, unknown>, path: Path): boolean {
+  let node: unknown = raw;
+  for (let i = 0; i < path.length; i++) {
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<string, unknown>)[serializePathElement(path[i]!)];
+  }
+  if (typeof node !== 'object' || node === null) return false;
+  let any = false;
+  for (const k in node) { if (k === '.') return true; any = true; }
+  return !any;
 }
 
 function sortedElements(pes: PathElement[]): PathElement[] {

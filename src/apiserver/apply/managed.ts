@@ -31,8 +31,11 @@ export function identity(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion'
   return JSON.stringify([m.manager, m.operation, m.operation === 'Apply' ? '' : m.apiVersion, m.subresource]);
 }
 
-/** DecodeManagedFields; a string saying why when the entries are not valid. */
-export function decodeManagedFields(entries: unknown): Managers | string {
+/**
+ * DecodeManagedFields; a string saying why when the entries are not valid. `trusted` entries
+ * (stored by this server) have their field sets parsed only when needed (FieldSet.lazy).
+ */
+export function decodeManagedFields(entries: unknown, trusted = false): Managers | string {
   const out: Managers = new Map();
   if (entries === undefined || entries === null) return out;
   if (!Array.isArray(entries)) return 'managedFields must be a list';
@@ -43,7 +46,7 @@ export function decodeManagedFields(entries: unknown): Managers | string {
     if (typeof e.apiVersion !== 'string' || !e.apiVersion) return 'apiVersion must not be empty';
     if (e.fieldsType === undefined || e.fieldsType === '') return `missing fieldsType in managed fields entry ${i}`;
     if (e.fieldsType !== 'FieldsV1') return `invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`;
-    const set = e.fieldsV1 === undefined || e.fieldsV1 === null ? new FieldSet() : FieldSet.fromFieldsV1(e.fieldsV1);
+    const set = e.fieldsV1 === undefined || e.fieldsV1 === null ? new FieldSet() : trusted ? FieldSet.lazy(e.fieldsV1) : FieldSet.fromFieldsV1(e.fieldsV1);
     if (typeof set === 'string') return `error decoding set: ${set}`;
     const m: Manager = {
       manager: typeof e.manager === 'string' ? e.manager : '',

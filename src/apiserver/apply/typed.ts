@@ -118,6 +118,11 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
   };
   // `path` is one stack, pushed and popped: FieldSet.insert keeps the elements, not the array.
   const walk = (l: unknown, r: unknown, ft: FieldType | undefined, path: PathElement[]) => {
+    // Two scalars: a leaf whatever the schema says (the common case, so no type resolution).
+    if (typeof l !== 'object' && typeof r !== 'object' && l !== undefined && r !== undefined) {
+      if (l !== r) c.modified.insert(path);
+      return;
+    }
     let rt: ReturnType<typeof resolve> | undefined;
     if (l !== undefined && r !== undefined) {
       const tl = resolve(ft, l), tr = resolve(ft, r);
