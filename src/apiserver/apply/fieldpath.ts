@@ -142,14 +142,16 @@ export class FieldSet {
 
   insert(path: Path): this {
     if (path.length === 0) return this;
-    this.raw = undefined;
     let node: FieldSet = this;
     for (let i = 0; i < path.length - 1; i++) {
       const key = serializePathElement(path[i]!);
       let c = node.children.get(key);
+      node.raw = undefined;
       if (!c) { c = { pe: path[i]!, set: new FieldSet() }; node.children.set(key, c); }
       node = c.set;
     }
+    void node.members; // a pending node is parsed before it changes
+    node.raw = undefined;
     const last = path[path.length - 1]!;
     node.members.set(serializePathElement(last), last);
     return this;
@@ -277,9 +279,13 @@ export class FieldSet {
     if (this.raw && !includeSelf) return this.raw;
     const out: Record<string, unknown> = {};
     if (includeSelf) out['.'] = {};
-    for (const e of this.entries()) {
-      out[serializePathElement(e.pe)] = e.children.isEmpty() ? {} : e.children.toFieldsV1(e.member);
+    const keys = new Map<string, PathElement>(this.members);
+    for (const [k, c] of this.children) keys.set(k, c.pe);
+    for (const [k] of [...keys].sort(compareEntries)) {
+      const c = this.children.get(k);
+      out[k] = c ? c.set.toFieldsV1(this.members.has(k)) : {};
     }
+    if (!includeSelf) this.raw = out;
     return out;
   }
 
@@ -321,6 +327,13 @@ function rawHas(raw: Record<string, unknown>, path: Path): boolean {
   let any = false;
   for (const k in node) { if (k === '.') return true; any = true; }
   return !any;
+}
+
+/** Element order, with the common case (two field names) compared directly. */
+function compareEntries(a: [string, PathElement], b: [string, PathElement]): number {
+  const x = a[1], y = b[1];
+  if ('f' in x && 'f' in y) return x.f < y.f ? -1 : x.f > y.f ? 1 : 0;
+  return comparePathElements(x, y);
 }
 
 function sortedElements(pes: PathElement[]): PathElement[] {
