@@ -14,6 +14,8 @@ export interface ApiRequest {
   accept: string;
   contentType: string;
   body: Buffer;
+  /** The User-Agent header: the field manager of a write that names none. */
+  userAgent?: string;
 }
 
 export interface ApiResponse {

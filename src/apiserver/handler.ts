@@ -27,7 +27,8 @@ import type { TableConvertor } from './tables.js';
 import { fieldValidationOutcome, parseFieldValidation, schemaNameFor } from './fieldvalidation.js';
 import { podSubresource } from './subresources.js';
 import { checkTypes, decodeErrorMessage, exceedsDepth, type TypeMismatch } from './typecheck.js';
-import { invalid as invalidField } from '../api/fielderrors.js';
+import { invalid as invalidField, tooLong, forbidden as forbiddenField, type FieldError } from '../api/fielderrors.js';
+import { managerFor, serverSideApply } from './apply/index.js';
 
 /** Every component schema bodies are decoded against: the generated built-ins and the CRD kind's. */
 const servedSchemas: Readonly<Record<string, Record<string, unknown>>> = { ...builtinSchemas, ...crdComponentSchemas };
@@ -166,13 +167,15 @@ export class ApiHandler implements SubresourceHost {
       case 'watch': return this.watch(req, info, def, warnings);
       case 'create': {
         if (info.name && !info.subresource) throw E.methodNotAllowed('create', def.resource);
+        const fieldManager = this.fieldManager(req, 'CreateOptions');
         const body = this.decodeBody(req, def, warnings);
-        const obj = this.store.create(def, ns, body, { dryRun, warnings, owned: true });
+        const obj = this.store.create(def, ns, body, { dryRun, warnings, owned: true, fieldManager });
         return this.written(201, obj, warnings);
       }
       case 'update': {
+        const fieldManager = this.fieldManager(req, 'UpdateOptions');
         const body = this.decodeBody(req, def, warnings);
-        const { obj } = this.store.update(def, ns, info.name, body, info.subresource, { dryRun, warnings, owned: true });
+        const { obj } = this.store.update(def, ns, info.name, body, info.subresource, { dryRun, warnings, owned: true, fieldManager });
         return this.written(200, obj, warnings);
       }
       case 'patch': return this.patch(req, info, def, ns, dryRun, warnings);
@@ -346,6 +349,25 @@ export class ApiHandler implements SubresourceHost {
     return o;
   }
 
+  /**
+   * The request's field manager (managerOrUserAgent), after ValidateFieldManager; `extra` are
+   * the other option errors (PatchOptions' force and fieldManager rules).
+   */
+  private fieldManager(req: ApiRequest, optionsKind: string, extra: FieldError[] = []): string {
+    const given = req.query.get('fieldManager') ?? '';
+    const errs = [...extra];
+    if (Buffer.byteLength(given) > 128) errs.push(tooLong('fieldManager', given, 128));
+    // unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+    const bad = [...given].findIndex((ch) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch));
+    if (bad >= 0) {
+      const ch = [...given][bad]!;
+      const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      errs.push(invalidField('fieldManager', given, `invalid character U+${cp} (at position ${Buffer.byteLength([...given].slice(0, bad).join(''))})`));
+    }
+    if (errs.length) throw E.invalid(optionsKind, 'meta.k8s.io', '', errs);
+    return managerFor(given, req.userAgent);
+  }
+
   // ---- patch ---------------------------------------------------------------------------------
 
   private patch(req: ApiRequest, info: RequestInfo, def: ResourceDef, ns: string, dryRun: boolean, warnings: string[]): ApiResponse {
@@ -353,16 +375,19 @@ export class ApiHandler implements SubresourceHost {
     if (!patchTypes.includes(ct)) throw E.unsupportedMediaType(patchTypes);
     // Custom resources have no Go struct to carry patch strategies, so upstream refuses strategic merge.
     if (def.custom && ct === 'application/strategic-merge-patch+json') throw E.unsupportedMediaType(patchTypes.filter((t) => !t.includes('strategic')));
-    // ValidatePatchOptions: server-side apply has to know whose fields these are.
-    if (ct === 'application/apply-patch+yaml' && !req.query.get('fieldManager')) {
-      throw E.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch', showValue: false }]);
-    }
+    // ValidatePatchOptions: server-side apply has to know whose fields these are, and only it may force.
+    const isApply = ct === 'application/apply-patch+yaml';
+    const optionErrors: FieldError[] = [];
+    if (isApply && !req.query.get('fieldManager')) optionErrors.push({ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch', showValue: false });
+    if (!isApply && req.query.get('force') !== null) optionErrors.push(forbiddenField('force', 'may not be specified for non-apply patch'));
+    const fieldManager = this.fieldManager(req, 'PatchOptions', optionErrors);
     const kv = this.store.getKV(def, ns, info.name);
     if (!kv) {
-      if (ct === 'application/apply-patch+yaml' && !info.subresource) {
+      if (isApply && !info.subresource) {
         const body = this.patchBodyAsObject(req);
         this.checkFields(def, body, req.query, warnings, { from: 'apply', namespace: ns, name: info.name });
-        const obj = this.store.create(def, ns, { ...body, metadata: { ...body.metadata, name: info.name } }, { dryRun, warnings });
+        const applied = this.apply(def, undefined, body, req, info, ns, fieldManager);
+        const obj = this.store.create(def, ns, { ...applied, metadata: { ...applied.metadata, name: info.name } }, { dryRun, warnings, owned: true, applied: true });
         return ok(201, obj, warnings);
       }
       throw E.notFound(def.resource, def.group, info.name);
@@ -387,7 +412,7 @@ export class ApiHandler implements SubresourceHost {
         }
       }
     }
-    const patched = applyPatchBody(ct, current, req.body, def.custom ? '' : def.kind);
+    const patched = isApply ? this.apply(def, current, this.patchBodyAsObject(req), req, info, ns, fieldManager) : applyPatchBody(ct, current, req.body, def.custom ? '' : def.kind);
     if (exceedsDepth(patched)) throw E.badRequest(tooDeep);
     this.checkFields(def, patched, req.query, warnings, ct === 'application/apply-patch+yaml'
       ? { from: 'apply', namespace: ns, name: info.name }
@@ -396,8 +421,15 @@ export class ApiHandler implements SubresourceHost {
     const meta = (patched.metadata ??= {}) as { resourceVersion?: string };
     if (meta.resourceVersion && meta.resourceVersion !== current.metadata!.resourceVersion) throw E.conflict(def.resource, def.group, info.name);
     meta.resourceVersion = current.metadata!.resourceVersion;
-    const { obj } = this.store.update(def, ns, info.name, patched, info.subresource, { dryRun, warnings, current: { kv, obj: current } });
+    const { obj } = this.store.update(def, ns, info.name, patched, info.subresource, { dryRun, warnings, current: { kv, obj: current }, fieldManager, applied: isApply });
     return this.written(200, obj, warnings);
+  }
+
+  /** Server-side apply of an applied configuration (already type-checked) to `live`, or a create. */
+  private apply(def: ResourceDef, live: KObject | undefined, config: KObject, req: ApiRequest, info: RequestInfo, ns: string, manager: string): KObject {
+    const force = req.query.get('force');
+    if (force !== null && force !== 'true' && force !== 'false') throw E.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(force)}: invalid syntax`);
+    return serverSideApply(def, live, config, { manager, force: force === 'true', subresource: info.subresource, namespace: ns, name: info.name, nowMs: this.now() });
   }
 
   /** A create/update response: the stored text when the store has it, so the object is not serialised twice. */

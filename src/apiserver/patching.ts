@@ -1,7 +1,6 @@
 // PATCH bodies → the patched object, choosing the mechanism by media type (wire-protocol §7.3).
-// Server-side apply is served as a strategic merge of the applied configuration into the live
-// object (create when absent): we keep no managedFields, and a merge never wipes fields the
-// applied configuration leaves out, which is what kubectl's second apply request relies on.
+// Server-side apply is not a patch of this kind: it merges by field ownership (apply/), and the
+// handler sends it there.
 import { parseYamlText } from './yamltext.js';
 import type { KObject } from '../api/types.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from '../api/patch.js';
@@ -45,19 +44,6 @@ export function applyPatchBody(mediaType: string, current: KObject, body: Buffer
         const schema = smpSchemaFor(kind);
         if (!schema) throw E.unsupportedMediaType(patchTypes.filter((t) => !t.includes('strategic')));
         out = applyStrategicMergePatch(current, parse(body, false), schema);
-        break;
-      }
-      case 'application/apply-patch+yaml': {
-        const applied = parse(body, true);
-        if (typeof applied !== 'object' || applied === null || Array.isArray(applied)) throw E.badRequest('apply patch must be an object');
-        try {
-          out = applyStrategicMergePatch(current, applied, smpSchemaFor(kind));
-        } catch (err) {
-          // Server-side apply builds a typed object first (structured-merge-diff), so a list item
-          // without its key is the applier's mistake: 400, where strategic merge gives 500.
-          if (err instanceof PatchError && err.code === 500) throw E.badRequest(`failed to create typed patch object: ${err.message}`);
-          throw err;
-        }
         break;
       }
       default: throw E.unsupportedMediaType(patchTypes);

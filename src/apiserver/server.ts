@@ -109,6 +109,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     const apiReq = {
       method: req.method ?? 'GET', path, query: target.query,
       accept: req.headers.accept ?? '', contentType: req.headers['content-type'] ?? '', body,
+      userAgent: req.headers['user-agent'],
     };
     const result = o.auth.serve(admitted, apiReq, o.handler) ?? o.handler.handle(apiReq);
     // From here on a write may have been committed: nothing below may turn into a 500.

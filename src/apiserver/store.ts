@@ -14,6 +14,7 @@ import { nameIsDNSSubdomain, nameValidatorFor, validateObjectMeta } from './reso
 import type { ObjectMeta } from '../api/types.js';
 import { deepCopy } from '../api/clone.js';
 import { stampResourceVersion } from './watch.js';
+import { trackManagedFields } from './apply/index.js';
 
 /** kubernetes-types marks ObjectMeta read-only; the server is the one place that writes system fields. */
 type Meta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
@@ -27,6 +28,13 @@ export interface WriteOptions {
   owned?: boolean;
   /** For update: the stored kv and its decoding, when the caller already read them (PATCH); used only while still current. */
   current?: { kv: KV; obj: KObject };
+  /**
+   * The request's field manager: the write is recorded in metadata.managedFields. Without one
+   * (the server's own writes) the object keeps the managedFields it had.
+   */
+  fieldManager?: string;
+  /** Server-side apply computed the object's managedFields itself: they are stored as they are. */
+  applied?: boolean;
 }
 
 export interface DeleteOptions {
@@ -155,11 +163,13 @@ export class Store {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete (meta as Record<string, unknown>).selfLink;
+    const requestedManagedFields = meta.managedFields;
     delete meta.managedFields;
 
     const ctx = this.admissionContext(apiVersionOf(def));
     const s = def.strategy;
     s.default?.(obj, ctx);
+    this.trackFields(def, undefined, obj, requestedManagedFields, '', opts);
     s.prepareForCreate?.(obj, ctx);
     s.admit?.(obj, ctx);
     const errs: FieldError[] = [...validateObjectMeta(obj, { namespaced: def.namespaced, nameValidator: def.custom ? nameIsDNSSubdomain : nameValidatorFor(def.resource) }), ...(s.validate?.(obj, ctx) ?? [])];
@@ -246,12 +256,14 @@ export class Store {
     if (subresource === 'status') {
       // Status writes change .status only; everything else is kept as stored (ResetObjectMetaForStatus).
       next = { ...deepCopy(old), status: obj.status };
+      this.trackFields(def, old, next, obj.metadata?.managedFields, subresource, opts);
       def.strategy.prepareForStatusUpdate?.(next, old, ctx);
       const errs = def.strategy.validateStatusUpdate?.(next, old, ctx) ?? [];
       if (errs.length) throw E.invalid(def.kind, def.group, name, errs);
     } else if (subresource === 'finalize') {
       next = deepCopy(old);
       (next as { spec?: Record<string, unknown> }).spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+      this.trackFields(def, old, next, obj.metadata?.managedFields, subresource, opts);
     } else {
       next = obj;
       const nm = mut(next);
@@ -262,11 +274,13 @@ export class Store {
       if (oldMeta.generation !== undefined) nm.generation = oldMeta.generation; else delete nm.generation;
       if (nm.deletionTimestamp === undefined) delete nm.deletionTimestamp;
       if (nm.deletionGracePeriodSeconds === undefined) delete nm.deletionGracePeriodSeconds;
+      const requestedManagedFields = nm.managedFields;
       delete nm.managedFields;
       if (def.subresources.includes('status') && old.status !== undefined) next.status = deepCopy(old.status);
       else if (def.subresources.includes('status')) delete next.status;
       const s = def.strategy;
       s.default?.(next, ctx);
+      this.trackFields(def, old, next, requestedManagedFields, '', opts);
       s.prepareForUpdate?.(next, old, ctx);
       s.admit?.(next, ctx);
       const errs: FieldError[] = [
@@ -387,6 +401,20 @@ export class Store {
 
   // ---- helpers -------------------------------------------------------------------------------
 
+  /**
+   * The one managedFields hook of every write path: `next` gets the managedFields of this write
+   * (see trackManagedFields), computed after defaulting (as upstream, whose decoder defaults
+   * the request body before the field manager sees it) and before the strategy resets fields.
+   */
+  private trackFields(def: ResourceDef, old: KObject | undefined, next: KObject, requested: unknown, subresource: string, opts: WriteOptions): void {
+    const meta = mut(next);
+    const entries = opts.applied ? requested
+      : opts.fieldManager === undefined ? old?.metadata?.managedFields
+      : trackManagedFields(def, old, next, requested, opts.fieldManager, subresource, this.now());
+    if (entries === undefined) delete meta.managedFields;
+    else meta.managedFields = entries as Meta['managedFields'];
+  }
+
   private generateName(prefix: string): string {
     return (prefix.length > 58 ? prefix.slice(0, 58) : prefix) + this.nameSuffix();
   }
@@ -424,8 +452,11 @@ export class Store {
   private toStorage(def: ResourceDef, obj: KObject): string {
     const storage = this.catalog.storageDef(def.storageGroup, def.storageResource) ?? def;
     const { metadata, apiVersion: _a, kind: _k, ...rest } = obj;
-    const { resourceVersion: _rv, ...meta } = metadata ?? {};
-    return JSON.stringify({ apiVersion: apiVersionOf(storage), kind: storage.kind, metadata: meta, ...rest });
+    // managedFields last, as ObjectMeta serialises: where a write path set them must not make a
+    // byte-different (so not no-op) value of the same object.
+    const { resourceVersion: _rv, managedFields, ...meta } = metadata ?? {};
+    const stored = managedFields === undefined ? meta : { ...meta, managedFields };
+    return JSON.stringify({ apiVersion: apiVersionOf(storage), kind: storage.kind, metadata: stored, ...rest });
   }
 }
 

@@ -186,7 +186,8 @@ describe('patches: the patched object is type-checked before it is stored', () =
     assert.deepEqual(original(), before);
     assertStatus(call('PATCH', '/api/v1/namespaces/default/configmaps/applied', 'data: {a: 1}\n', 'application/apply-patch+yaml', 'fieldManager=t'), 400, 'BadRequest');
     assert.equal(store.getKV(cmDef, 'default', 'applied'), undefined);
-    assert.equal(call('PATCH', '/api/v1/namespaces/default/configmaps/applied', 'data: {a: "1"}\n', 'application/apply-patch+yaml', 'fieldManager=t').status, 201);
+    // An applied configuration names its kind (versionCheckManager refuses it otherwise).
+    assert.equal(call('PATCH', '/api/v1/namespaces/default/configmaps/applied', 'apiVersion: v1\nkind: ConfigMap\ndata: {a: "1"}\n', 'application/apply-patch+yaml', 'fieldManager=t').status, 201);
   });
 });
 
