@@ -194,6 +194,12 @@ export class Informer<T extends KObject = KObject> implements Runnable {
 
   /** The object with malformed fields removed (see sanitize.ts), or undefined when unusable. */
   #admit(raw: unknown): T | undefined {
+    // No component reads managedFields, and they are often the largest part of an object: drop
+    // them before the schema walk and the cache (client-go's TransformStripManagedFields, which
+    // controller-runtime managers install by default). A PUT of a cached object without them
+    // keeps the live ones, as upstream does.
+    const meta = typeof raw === 'object' && raw !== null ? (raw as { metadata?: unknown }).metadata : undefined;
+    if (typeof meta === 'object' && meta !== null && 'managedFields' in meta) delete (meta as { managedFields?: unknown }).managedFields;
     const r = sanitizeObject<T>(raw, this.#kind?.schema);
     if (r.problems.length) {
       const what = r.object ? 'ignored malformed fields' : 'skipped: unusable object';
