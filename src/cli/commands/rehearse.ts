@@ -14,7 +14,7 @@ import { parseGoDuration } from './controller.js';
 
 export interface RehearseOptions {
   file: string; fleet: string; daemonset?: string[]; runs?: string; seed?: string;
-  failNodes?: string; failAfter?: string; image?: string; output?: 'json';
+  failNodes?: string; failAfter?: string; image?: string; output?: 'json'; syncInterval?: string;
 }
 
 /** The DaemonSet a rollout's targetRef names, when no file is given: one container, OnDelete. */
@@ -47,6 +47,8 @@ export function rehearsalConfig(o: RehearseOptions): { cfg: RehearsalConfig; run
     else failNodes = m[2] ? o.failNodes : Number(m[1]);
   }
   const failAfterMs = o.failAfter === undefined ? 0 : parseGoDuration(o.failAfter);
+  const syncQuantumMs = o.syncInterval === undefined ? 1000 : parseGoDuration(o.syncInterval);
+  if (!syncQuantumMs) problems.push(`--sync-interval must be a positive duration (e.g. 1s), got ${JSON.stringify(o.syncInterval)}`);
   if (failAfterMs === undefined) problems.push(`--fail-after must be a duration (e.g. 5m), got ${JSON.stringify(o.failAfter)}`);
   let image: RehearsalConfig['image'] | undefined;
   if (o.image !== undefined) {
@@ -61,7 +63,7 @@ export function rehearsalConfig(o: RehearseOptions): { cfg: RehearsalConfig; run
     else problems.push(`${o.file}: spec.selector: give the DaemonSets it selects with --daemonset FILE`);
   }
   if (problems.length) throw new InputError(problems);
-  return { cfg: { cluster: cluster!, rollout: rollout!, daemonSets, image: image!, seed, failNodes, failAfterMs: failAfterMs! }, runs };
+  return { cfg: { cluster: cluster!, rollout: rollout!, daemonSets, image: image!, seed, failNodes, failAfterMs: failAfterMs!, syncQuantumMs: syncQuantumMs || 1000 }, runs };
 }
 
 export function runRehearse(o: RehearseOptions, out: (s: string) => void, err: (s: string) => void): number {
@@ -89,9 +91,10 @@ export function rehearseCommand() {
     .option('--seed <s>', 'the first seed', '1')
     .option('--fail-nodes <n|%>', 'nodes that turn NotReady during the rollout (count or % of the fleet)')
     .option('--fail-after <duration>', 'when they turn NotReady, after the start (e.g. 5m)', '0s')
+    .option('--sync-interval <duration>', 'the shortest virtual time between two syncs (the controller\'s reaction time; larger is faster, coarser)', '1s')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['json'] as const))
     .action((o) => {
-      const code = runRehearse({ file: o.filename, fleet: o.fleet, daemonset: o.daemonset, runs: o.runs, seed: o.seed, failNodes: o.failNodes, failAfter: o.failAfter, image: o.image, output: o.output },
+      const code = runRehearse({ file: o.filename, fleet: o.fleet, daemonset: o.daemonset, runs: o.runs, seed: o.seed, failNodes: o.failNodes, failAfter: o.failAfter, image: o.image, output: o.output, syncInterval: o.syncInterval },
         (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
       if (code) process.exitCode = code;
     });

@@ -89,6 +89,7 @@ class Fleet {
   readonly pods = new Map<string, SimPod>();
   readonly eligible = new Map<string, Set<string>>();
   readonly failAt = new Map<string, number>();
+  readonly failed = new Set<string>();
   rollout: DaemonSetRollout;
   now = REHEARSAL_T0;
   seq = 0;
@@ -256,9 +257,12 @@ class Fleet {
     });
   }
 
+  private keyOf(daemonSet: string, node: string): string { return `${this.dss.findIndex((d) => d.metadata?.name === daemonSet)}/${node}`; }
+
   private failNodes(): void {
     for (const [name, at] of this.failAt) {
-      if (at > this.now) continue;
+      if (at > this.now || this.failed.has(name)) continue;
+      this.failed.add(name);
       const i = this.nodes.findIndex((n) => n.metadata!.name === name);
       const n = this.nodes[i];
       if (n.status?.conditions?.[0]?.status !== 'True') continue;
@@ -291,12 +295,15 @@ class Fleet {
   private apply(actions: readonly RolloutAction[]): void {
     for (const a of actions) {
       switch (a.type) {
-        case 'DeletePod':
-          for (const [k, sp] of this.pods) if (sp.node === a.node && sp.pod.metadata?.name === a.name && (!a.uid || sp.pod.metadata?.uid === a.uid)) { this.pods.delete(k); break; }
+        case 'DeletePod': {
+          const k = this.keyOf(a.daemonSet, a.node);
+          const sp = this.pods.get(k);
+          if (sp && sp.pod.metadata?.name === a.name && (!a.uid || sp.pod.metadata?.uid === a.uid)) this.pods.delete(k);
           break;
+        }
         case 'PatchPodImages': {
-          const sp = [...this.pods.values()].find((x) => x.node === a.node && x.pod.metadata?.uid === a.uid);
-          if (!sp) break;
+          const sp = this.pods.get(this.keyOf(a.daemonSet, a.node));
+          if (!sp || sp.pod.metadata?.uid !== a.uid) break;
           const containers = sp.pod.spec!.containers.map((c) => (a.images[c.name] ? { ...c, image: a.images[c.name] } : c));
           sp.pod = {
             ...sp.pod,
@@ -342,8 +349,10 @@ class Fleet {
     for (const sp of this.pods.values()) {
       at(sp.nextAt);
       if (this.isDown(sp.node)) continue;
-      at(sp.life.startMs + podReadyTimeoutMs + 1);
-      if (minReadyMs) at(sp.life.readyMs + minReadyMs);
+      // Timers only for pods they can still change: not yet Ready (timeout), Ready but not yet available.
+      const readyAt = sp.life.kind === 'ok' ? sp.life.readyMs : Infinity;
+      if (readyAt > this.now) at(sp.life.startMs + podReadyTimeoutMs + 1);
+      else if (minReadyMs && readyAt + minReadyMs > this.now) at(readyAt + minReadyMs);
     }
     const s = this.rollout.status;
     const spec = withDefaults(this.rollout.spec);
