@@ -26,13 +26,17 @@ export function readText(file: string): string {
 
 /** Every non-empty document of a YAML text; a syntax error is "FILE:LINE:COL: message". */
 export function yamlDocuments(text: string, file: string): unknown[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [];
   for (const d of list) {
     const err = d.errors[0];
     if (err) {
-      const pos = err.linePos?.[0];
-      throw new InputError([`${file}:${pos ? `${pos.line}:${pos.col}` : '1:1'}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`]);
+      // The message names where the parser gave up ("at line 3, column 1"), which is where the
+      // user should look; linePos is the start of the offending node. Prefer the former.
+      const first = err.message.split('\n')[0];
+      const m = / at line (\d+), column (\d+):?$/.exec(first);
+      const pos = m ? `${m[1]}:${m[2]}` : err.linePos?.[0] ? `${err.linePos[0].line}:${err.linePos[0].col}` : '1:1';
+      throw new InputError([`${file}:${pos}: ${m ? first.slice(0, m.index) : first}`]);
     }
   }
   return list.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null && v !== undefined);
