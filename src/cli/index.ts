@@ -4,6 +4,8 @@ import { upCommand } from './commands/up.js';
 import { nodeCommand } from './commands/node.js';
 import { controllerCommand } from './commands/controller.js';
 import { benchCommand } from './commands/bench.js';
+import { planCommand } from './commands/plan.js';
+import { rehearseCommand } from './commands/rehearse.js';
 import { readFileSync } from 'node:fs';
 
 /** From package.json, two levels up from both src/cli/ and dist/cli/. */
@@ -24,6 +26,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
   program.addCommand(nodeCommand());
   program.addCommand(controllerCommand());
   program.addCommand(benchCommand());
+  program.addCommand(planCommand());
+  program.addCommand(rehearseCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -32,5 +36,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
     if (typeof e.exitCode === 'number' && e.code?.startsWith('commander.')) return e.exitCode;
     throw err;
   }
-  return undefined;
+  // A command that finished but failed (plan, rehearse) sets process.exitCode rather than throwing.
+  const code = process.exitCode;
+  return typeof code === 'number' && code !== 0 ? code : undefined;
 }
