@@ -4,6 +4,7 @@ import { upCommand } from './commands/up.js';
 import { nodeCommand } from './commands/node.js';
 import { controllerCommand } from './commands/controller.js';
 import { benchCommand } from './commands/bench.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { readFileSync } from 'node:fs';
 
 /** From package.json, two levels up from both src/cli/ and dist/cli/. */
@@ -24,6 +25,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   program.addCommand(nodeCommand());
   program.addCommand(controllerCommand());
   program.addCommand(benchCommand());
+  program.addCommand(rolloutCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -32,5 +34,6 @@ export async function run(argv: string[]): Promise<number | undefined> {
     if (typeof e.exitCode === 'number' && e.code?.startsWith('commander.')) return e.exitCode;
     throw err;
   }
-  return undefined;
+  // A command that ends with a verdict rather than an error (`rollout status` on Failed) sets process.exitCode.
+  return typeof process.exitCode === 'number' ? process.exitCode : undefined;
 }
