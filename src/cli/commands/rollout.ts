@@ -13,8 +13,8 @@ import { templateHash } from '../../controller/core/history.js';
 import type { ControllerRevision, DaemonSet } from '../../api/types.js';
 import { GROUP, VERSION, type DaemonSetRollout } from '../../rollout/api/types.js';
 import { approvePatch, CliError, pausePatch, resumePatch, undoSteps, type MergePatch } from '../../rollout/cli/actions.js';
-import { renderStatus, verdictOf } from '../../rollout/cli/status.js';
-import { parseGoDuration } from './controller.js';
+import { parseTimeout, renderStatus, verdictOf } from '../../rollout/cli/status.js';
+
 
 const RESOURCE = 'daemonsetrollouts';
 
@@ -99,7 +99,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Exit status: 0 once Complete (or, with --watch=false, not Failed), 1 on Failed or timeout. */
 async function status(name: string, o: ConnOpts & { watch: boolean; timeout: string; output?: string; interval: number }): Promise<number> {
-  const timeoutMs = parseGoDuration(o.timeout);
+  const timeoutMs = parseTimeout(o.timeout);
   if (timeoutMs === undefined || timeoutMs < 0) throw new CliError(`invalid --timeout "${o.timeout}" (a duration such as 30s, 5m; 0 waits for ever)`);
   return withSession(o, async (s) => {
     const deadline = timeoutMs ? Date.now() + timeoutMs : Infinity;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DaemonSetRollout, DaemonSetRolloutStatus } from '../api/types.js';
-import { renderStatus, verdictOf } from './status.js';
+import { parseTimeout, renderStatus, verdictOf } from './status.js';
 import { renderTable } from './table.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -85,4 +85,13 @@ test('renderTable: every row has the header\'s columns, aligned, no trailing spa
       }
     },
   ));
+});
+
+test('--timeout takes Go durations as kubectl does; anything else is refused', () => {
+  assert.equal(parseTimeout('0'), 0);
+  assert.equal(parseTimeout('90s'), 90_000);
+  assert.equal(parseTimeout('1h30m'), 5_400_000);
+  assert.equal(parseTimeout('1.5s'), 1500);
+  assert.equal(parseTimeout('250ms'), 250);
+  for (const bad of ['', '5', 'soon', '5 m', '-1s', '1d']) assert.equal(parseTimeout(bad), undefined, bad);
 });

@@ -74,3 +74,23 @@ function since(t: string | undefined, nowMs: number): string {
   const at = parseTime(t);
   return at === undefined ? '<unknown>' : humanDuration(nowMs - at);
 }
+
+/**
+ * `--timeout` as kubectl takes it: a Go duration ("90s", "5m", "1h30m", "500ms"); "0" waits for
+ * ever. Kept here rather than shared with the controller's flags so this command owns its input.
+ */
+export function parseTimeout(text: string): number | undefined {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+  let total = 0;
+  let at = 0;
+  while (at < text.length) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) return undefined;
+    total += Number(m[1]) * units[m[2]];
+    at = re.lastIndex;
+  }
+  return at > 0 ? Math.round(total) : undefined;
+}
