@@ -1,6 +1,7 @@
 // `everynode rollout …` and `kubectl everynode rollout …` against the embedded cluster, with the
-// real kubectl. No rollout controller runs here: the test writes the status a controller would
-// write, through the status subresource, and checks what the CLI prints, exits with and writes.
+// real kubectl. No controller runs here (neither the DaemonSet's nor the rollout's): the test
+// writes the ControllerRevisions and the rollout status those would write (the status through the
+// status subresource), and checks what the CLI prints, exits with and writes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { eventually, hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { RawClient } from '../../src/kube/client.js';
 import type { DaemonSetRolloutStatus } from '../../src/rollout/api/types.js';
+import type { DaemonSet } from '../../src/api/types.js';
+import { templateHash } from '../../src/controller/core/history.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const BIN = join(repo, 'bin/everynode.mjs');
@@ -47,6 +50,7 @@ describe('everynode rollout', { skip: !hasKubectl && 'kubectl is not installed' 
   let c: TestCluster;
   let api: RawClient;
   let env: Record<string, string>;
+  let hashes = { good: '', bad: '' };
   const cli = (...args: string[]) => run(process.execPath, [BIN, 'rollout', ...args], env);
   const ok = async (args: string[], input?: string) => { const r = await kubectl(c, args, input); assert.equal(r.code, 0, r.stderr); return r.stdout; };
   const setStatus = async (status: DaemonSetRolloutStatus) => {
@@ -59,14 +63,19 @@ describe('everynode rollout', { skip: !hasKubectl && 'kubectl is not installed' 
   ] as DaemonSetRolloutStatus['waves'];
 
   before(async () => {
-    c = await startTestCluster({ controller: true });
+    c = await startTestCluster({ controller: false });
     api = new RawClient(c.kubeConfig());
     env = { KUBECONFIG: c.kubeconfigPath, HOME: c.dir };
   });
   after(async () => { api?.close(); await c?.stop(); });
 
   test('without the CRD: one line naming the missing resource type, exit 1', async () => {
-    const r = await cli('status', 'node-exporter', '-n', 'mon');
+    // An embedded cluster may install the CRD itself, once, at start: delete it until it stays gone.
+    const r = await eventually(async () => {
+      await ok(['delete', 'crd', 'daemonsetrollouts.everynode.dev', '--ignore-not-found', '--wait']);
+      const out = await cli('status', 'node-exporter', '-n', 'mon');
+      return out.stderr.includes('resource type') ? out : undefined;
+    }, 30_000, 'the CRD gone');
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'everynode: the server doesn\'t have a resource type "daemonsetrollouts" (install the CRD: kubectl apply -k config/crd)\n');
   });
@@ -76,9 +85,19 @@ describe('everynode rollout', { skip: !hasKubectl && 'kubectl is not installed' 
     await ok(['wait', '--for=condition=Established', 'crd/daemonsetrollouts.everynode.dev', '--timeout=30s']);
     await ok(['create', 'namespace', 'mon']);
     await ok(['apply', '-f', '-'], DS);
-    await eventually(async () => (await ok(['get', 'controllerrevisions', '-n', 'mon', '-o', 'name'])).trim().split('\n').length === 1, 20_000, 'first revision');
+    const dsPath = '/apis/apps/v1/namespaces/mon/daemonsets/node-exporter';
+    const first = await api.request<DaemonSet>('GET', dsPath);
     await ok(['set', 'image', '-n', 'mon', 'ds/node-exporter', 'node-exporter=prom/node-exporter:v9-broken']);
-    await eventually(async () => (await ok(['get', 'controllerrevisions', '-n', 'mon', '-o', 'name'])).trim().split('\n').length === 2, 20_000, 'second revision');
+    const second = await api.request<DaemonSet>('GET', dsPath);
+    hashes = { good: templateHash(first), bad: templateHash(second) };
+    // The two revisions the DaemonSet controller would have written, as it writes them.
+    for (const [n, ds, hash] of [[1, first, hashes.good], [2, second, hashes.bad]] as const) {
+      await ok(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'apps/v1', kind: 'ControllerRevision', revision: n,
+        metadata: { name: `node-exporter-${hash}`, namespace: 'mon', labels: { 'controller-revision-hash': hash, app: 'node-exporter' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'node-exporter', uid: first.metadata!.uid, controller: true, blockOwnerDeletion: true }] },
+        data: { spec: { template: { ...ds.spec!.template, $patch: 'replace' } } },
+      }));
+    }
     await ok(['apply', '-f', '-'], ROLLOUT);
   });
 
@@ -167,12 +186,10 @@ describe('everynode rollout', { skip: !hasKubectl && 'kubectl is not installed' 
   });
 
   test('undo puts the fromRevision template back into the DaemonSet and unpauses the rollout', async () => {
-    const revs = JSON.parse(await ok(['get', 'controllerrevisions', '-n', 'mon', '-o', 'json'])).items as { revision: number; metadata: { labels: Record<string, string> } }[];
-    const hash = (n: number) => revs.find((x) => x.revision === n)!.metadata.labels['controller-revision-hash'];
-    await setStatus({ targets: [{ name: 'node-exporter', fromRevision: hash(1), toRevision: hash(2), strategy: 'OnDelete' }] });
+    await setStatus({ targets: [{ name: 'node-exporter', fromRevision: hashes.good, toRevision: hashes.bad, strategy: 'OnDelete' }] });
     const r = await cli('undo', 'node-exporter', '-n', 'mon');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `daemonset.apps/node-exporter rolled back to revision ${hash(1)}\ndaemonsetrollout.everynode.dev/node-exporter resumed, so that the rollback proceeds\n`);
+    assert.equal(r.stdout, `daemonset.apps/node-exporter rolled back to revision ${hashes.good}\ndaemonsetrollout.everynode.dev/node-exporter resumed, so that the rollback proceeds\n`);
     assert.equal(await ok(['get', 'ds', 'node-exporter', '-n', 'mon', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'prom/node-exporter:v1.8.0');
     assert.equal(await ok(['get', 'dsr', 'node-exporter', '-n', 'mon', '-o', 'jsonpath={.spec.paused}']), 'false');
     const again = await cli('undo', 'node-exporter', '-n', 'mon');
