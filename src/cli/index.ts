@@ -6,6 +6,7 @@ import { controllerCommand } from './commands/controller.js';
 import { benchCommand } from './commands/bench.js';
 import { planCommand } from './commands/plan.js';
 import { rehearseCommand } from './commands/rehearse.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { readFileSync } from 'node:fs';
 
 /** From package.json, two levels up from both src/cli/ and dist/cli/. */
@@ -28,6 +29,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   program.addCommand(benchCommand());
   program.addCommand(planCommand());
   program.addCommand(rehearseCommand());
+  program.addCommand(rolloutCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -36,7 +38,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
     if (typeof e.exitCode === 'number' && e.code?.startsWith('commander.')) return e.exitCode;
     throw err;
   }
-  // A command that finished but failed (plan, rehearse) sets process.exitCode rather than throwing.
+  // A command that ends with a verdict rather than an error (plan, rehearse, `rollout status` on
+  // Failed) sets process.exitCode rather than throwing.
   const code = process.exitCode;
   return typeof code === 'number' && code !== 0 ? code : undefined;
 }

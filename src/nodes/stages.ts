@@ -98,6 +98,16 @@ function imageSize(image: string): number {
   return 10_000_000 + (parseInt(fnvHex(image), 16) % 190_000_000);
 }
 
+// ---- in-place image changes (ValidatePodUpdate allows spec.containers[*].image to change) ----
+
+/** Containers whose spec image differs from the image their status reports: the kubelet replaces them. */
+const changedImages = (p: Pod): Set<string> => new Set(containersOf(p)
+  .filter((k) => { const st = statuses(p).find((s) => s.name === k.name); return st !== undefined && st.image !== (k.image ?? ''); })
+  .map((k) => k.name));
+/** A container that has run before (it has a container ID): its replacement counts as a restart. */
+const hasRun = (s: ContainerStatus | undefined) => Boolean(s?.containerID);
+const restarting = (p: Pod) => p.status?.phase === 'Running' && statuses(p).some((s) => s.state?.waiting?.reason === 'ContainerCreating' && s.lastState?.terminated);
+
 // ---- writing the state ----
 
 function conditions(c: StageContext, ready: boolean, reason?: string, started = true): PodCondition[] {
@@ -139,6 +149,36 @@ export const POD_STAGES: readonly PodStage[] = [
     render: (c) => {
       const killing = isTerminalPhase(c.pod) ? [] : killingEvents(c.pod);
       return killing.length ? { delete: true, events: killing } : { delete: true };
+    },
+  },
+  {
+    // The container's hash changed (kuberuntime's computePodActions): the kubelet kills it and
+    // starts one from the new image; the pod is not Ready until the new container is.
+    name: 'container-image-change',
+    when: (c) => !!c.pod.status?.startTime && !isTerminalPhase(c.pod) && changedImages(c.pod).size > 0,
+    at: (c) => c.nowMs,
+    render: (c) => {
+      const changed = changedImages(c.pod);
+      const now = rfc3339(c.nowMs);
+      const events: PodEvent[] = [];
+      const containerStatuses = containersOf(c.pod).map((k) => {
+        const old = statuses(c.pod).find((s) => s.name === k.name)!;
+        if (!changed.has(k.name)) return old;
+        if (old.state?.running) events.push(ev('Normal', 'Killing', `Container ${k.name} definition changed, will be restarted`, k.name));
+        if (k.imagePullPolicy !== 'Never') events.push(ev('Normal', 'Pulling', `Pulling image "${k.image ?? ''}"`, k.name));
+        const ran = hasRun(old);
+        const lastState = old.state?.running
+          ? { terminated: { exitCode: 143, reason: 'Error', startedAt: old.state.running.startedAt, finishedAt: now, containerID: old.containerID } }
+          : old.state?.terminated ? { terminated: old.state.terminated } : old.lastState;
+        return {
+          name: k.name, image: k.image ?? '', imageID: old.imageID ?? '', ready: false, started: false,
+          restartCount: (old.restartCount ?? 0) + (ran ? 1 : 0),
+          state: { waiting: { reason: 'ContainerCreating' } },
+          // Without a previous run there is nothing to restart: the first start (pod-start) takes it.
+          ...(ran && lastState?.terminated ? { lastState, containerID: old.containerID } : {}),
+        } as ContainerStatus;
+      });
+      return { statusPatch: { conditions: conditions(c, false, 'ContainersNotReady'), containerStatuses }, events };
     },
   },
   {
@@ -193,6 +233,33 @@ export const POD_STAGES: readonly PodStage[] = [
         ev('Warning', 'Failed', 'Error: ImagePullBackOff', c.pod.spec?.containers?.[0]?.name),
       ],
     }),
+  },
+  {
+    // The new image pulled (per the pool's startupDelay) and the replaced container started; any
+    // pool rule for the new image (never ready, crash loop) then applies as to a first start.
+    name: 'container-image-start',
+    when: (c) => restarting(c.pod),
+    at: (c) => Math.max(...statuses(c.pod).filter((s) => s.state?.waiting?.reason === 'ContainerCreating')
+      .map((s) => ms(s.lastState?.terminated?.finishedAt) ?? c.nowMs)) + sampleDelay(c.behaviour.startupDelay, c.rand),
+    render: (c) => {
+      const events: PodEvent[] = [];
+      const pullMs = sampleDelay(c.behaviour.startupDelay, c.rand);
+      const containerStatuses = containersOf(c.pod).map((k) => {
+        const old = statuses(c.pod).find((s) => s.name === k.name);
+        if (old?.state?.waiting?.reason !== 'ContainerCreating') return old!;
+        const image = k.image ?? '';
+        events.push(
+          ev('Normal', 'Pulled', k.imagePullPolicy === 'Never' ? `Container image "${image}" already present on machine`
+            : `Successfully pulled image "${image}" in ${goDuration(pullMs)} (${goDuration(pullMs)} including waiting). Image size: ${imageSize(image)} bytes.`, k.name),
+          ev('Normal', 'Created', `Created container: ${k.name}`, k.name), ev('Normal', 'Started', `Started container ${k.name}`, k.name));
+        return {
+          name: k.name, image, restartCount: old.restartCount ?? 0, ...running(c, false), lastState: old.lastState,
+          imageID: `${image.split(':')[0]}@sha256:${sha(image)}`,
+          containerID: `containerd://${sha(`${c.pod.metadata?.uid}/${k.name}/${old.restartCount ?? 0}`)}`,
+        } as ContainerStatus;
+      }).filter((s): s is ContainerStatus => s !== undefined);
+      return { statusPatch: { conditions: conditions(c, false, 'ContainersNotReady'), containerStatuses }, events };
+    },
   },
   {
     name: 'pod-start',
