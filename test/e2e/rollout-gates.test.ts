@@ -74,7 +74,8 @@ spec:
     await ok(c, ['annotate', 'node', sick, 'everynode.dev/ready=false', '--overwrite']);
     await eventually(async () => (await api.request<Node>('GET', `/api/v1/nodes/${sick}`)).status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'False'), 20_000, `${sick} NotReady`);
     await ok(c, ['set', 'image', 'daemonset/steady', 'main=steady:v2']);
-    const blocked = await eventually(async () => (await rolloutStatus(c, 'steady')).blockedNodes?.find((b: { node: string }) => b.node === sick), 30_000, `${sick} reported blocked`);
+    const blocked = await eventually(async () => (await rolloutStatus(c, 'steady')).blockedNodes?.find((b: { node: string }) => b.node === sick), 30_000, `${sick} reported blocked`)
+      .catch(async (err) => { console.log(JSON.stringify(await rolloutStatus(c, 'steady'))); console.log(await ok(c, ['get', 'pods', '-o', 'wide', '-l', 'app=steady'])); throw err; });
     assert.equal(blocked.cause, 'Node');
     assert.equal(blocked.reason, 'NodeNotReady');
     const done = await eventually(async () => { const s = await rolloutStatus(c, 'steady'); return s.phase === 'Complete' ? s : undefined; }, 60_000, 'the rollout Complete');
