@@ -169,12 +169,16 @@ export class RolloutController implements Runnable {
         ...r.status, observedGeneration: r.metadata?.generation,
         conditions: [condition(r.status?.conditions, 'Progressing', 'False', 'InvalidSpec', message, this.#clock.now()), ...(r.status?.conditions ?? []).filter((c) => c?.type !== 'Progressing')],
       };
-      await this.#writeStatus(r, status, signal, true);
+      await this.#writeStatus(r, status, signal);
       throw new TerminalError(`invalid spec: ${message}`);
     }
     // Our last writes not yet seen by the caches: planning now would count the same budget twice.
     const wait = this.pending.unobserved(key, (podKey) => this.caches.pods.get(podKey));
     if (wait) return { requeueAfterMs: 1_000 };
+    // At most one status write per STATUS_WRITE_INTERVAL_MS: a sync that could not write its
+    // status would repeat its transitions' events on the next one, so wait before planning.
+    const since = this.#clock.now() - (this.#lastStatusWrite.get(key) ?? -Infinity);
+    if (since < STATUS_WRITE_INTERVAL_MS) return { requeueAfterMs: STATUS_WRITE_INTERVAL_MS - since };
     const ns = r.metadata?.namespace ?? 'default';
     const inNs = <T extends KObject>(inf: Informer<T>) => inf.byIndex('namespace', ns);
     const now = this.#clock.now();
@@ -190,30 +194,26 @@ export class RolloutController implements Runnable {
       if (result === 'done' && a.type === 'DeletePod') this.pending.expectDeletion(key, `${a.namespace}/${a.name}`, a.uid);
       if (result === 'done' && a.type === 'PatchPodImages') this.pending.expectHash(key, `${a.namespace}/${a.name}`, a.uid, a.revisionHash);
     }
+    // The events tell of the transitions the status records: said once the status holds them
+    // (a conflict means a newer rollout, whose sync plans again and says them then).
+    if (!(await this.#writeStatus(r, plan.status, signal))) return;
     for (const e of plan.events) this.#event(r, e);
-    const wrote = await this.#writeStatus(r, plan.status, signal, false);
     this.opts.metrics?.observe(ns, r.metadata?.name ?? '', plan.status);
-    if (wrote !== true) return { requeueAfterMs: wrote };
     const wake = nextWakeMs(plan.status, r.spec, now);
     return wake === undefined ? undefined : { requeueAfterMs: Math.max(1, wake - now) };
   }
 
-  /**
-   * PUT through the status subresource when it changed, at most once per STATUS_WRITE_INTERVAL_MS;
-   * returns true when written (or nothing to write), else the ms to wait before trying again.
-   */
-  async #writeStatus(r: RolloutObject, status: DaemonSetRolloutStatus, signal: AbortSignal, force: boolean): Promise<true | number> {
+  /** PUT through the status subresource when it changed; false when a newer version of the rollout exists. */
+  async #writeStatus(r: RolloutObject, status: DaemonSetRolloutStatus, signal: AbortSignal): Promise<boolean> {
     const clean = JSON.parse(JSON.stringify(status)) as DaemonSetRolloutStatus;
     if (isDeepStrictEqual(clean, r.status ?? {})) return true;
     const key = keyOf(r);
-    const since = this.#clock.now() - (this.#lastStatusWrite.get(key) ?? -Infinity);
-    if (!force && since < STATUS_WRITE_INTERVAL_MS) return STATUS_WRITE_INTERVAL_MS - since;
     const { namespace, name } = splitKey(key);
     try {
       await this.client.request('PUT', `${rolloutsPath(namespace)}/${encodeURIComponent(name)}/status`, { ...r, apiVersion: API_VERSION, kind: KIND, status: clean }, undefined, { signal });
     } catch (err) {
       // A newer version is on its way to the cache; its event syncs again.
-      if (isConflict(err) || isNotFound(err)) return true;
+      if (isConflict(err) || isNotFound(err)) return false;
       throw err;
     }
     this.#lastStatusWrite.set(key, this.#clock.now());

@@ -52,4 +52,22 @@ describe('DaemonSetRollout waves', { skip }, () => {
     const events = await ok(c, ['get', 'events', '--field-selector', 'involvedObject.kind=DaemonSetRollout', '-o', 'jsonpath={.items[*].reason}']);
     for (const r of ['RolloutStarted', 'WaveStarted', 'WaveCompleted', 'RolloutComplete']) assert.match(events, new RegExp(r));
   });
+
+  test('a spec the API server accepts but validateRollout refuses: a Warning event and Progressing=False InvalidSpec, no retries', async () => {
+    const { c } = rc;
+    await ok(c, ['apply', '-f', '-'], `apiVersion: everynode.dev/v1alpha1
+kind: DaemonSetRollout
+metadata: { name: twice, namespace: default }
+spec:
+  targetRef: { name: agent }
+  waves: [{ name: all }, { name: more }]
+`);
+    const cond = await eventually(async () => (await rolloutStatus(c, 'twice')).conditions?.find((x: { type: string }) => x.type === 'Progressing'), 20_000, 'the InvalidSpec condition');
+    assert.equal(cond.status, 'False');
+    assert.equal(cond.reason, 'InvalidSpec');
+    assert.match(cond.message, /spec\.waves\[1\].*unreachable/);
+    const events = await eventually(async () => { const e = await ok(c, ['get', 'events', '--field-selector', 'involvedObject.name=twice', '-o', 'jsonpath={range .items[*]}{.type} {.reason} {.count}{"\\n"}{end}']); return /Warning InvalidSpec/.test(e) ? e : undefined; }, 20_000, 'the InvalidSpec event');
+    assert.match(events, /Warning InvalidSpec 1$/m, 'reported once: a terminal error is not retried');
+    await ok(c, ['delete', 'daemonsetrollout', 'twice', '--wait=true', '--timeout=20s']);
+  });
 });
