@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, hasKubectl } from '../helpers/cluster.js';
+import type { DaemonSet } from '../../src/api/types.js';
 import { FleetRecorder, ZONES, daemonSetYaml, ok, rolloutStatus, startRolloutCluster, waitFleet, zonesOfNodes, type RolloutCluster } from './rollout-helpers.js';
 
 const skip = hasKubectl ? false : 'kubectl is not installed on this machine';
@@ -69,5 +70,28 @@ spec:
     const events = await eventually(async () => { const e = await ok(c, ['get', 'events', '--field-selector', 'involvedObject.name=twice', '-o', 'jsonpath={range .items[*]}{.type} {.reason} {.count}{"\\n"}{end}']); return /Warning InvalidSpec/.test(e) ? e : undefined; }, 20_000, 'the InvalidSpec event');
     assert.match(events, /Warning InvalidSpec 1$/m, 'reported once: a terminal error is not retried');
     await ok(c, ['delete', 'daemonsetrollout', 'twice', '--wait=true', '--timeout=20s']);
+  });
+
+  test('manageStrategy switches a RollingUpdate target to OnDelete; deleting the rollout restores it', async () => {
+    const { c, api } = rc;
+    await ok(c, ['apply', '-f', '-'], daemonSetYaml('managed', 'managed:v1').replace('updateStrategy: { type: OnDelete }', 'updateStrategy: { type: RollingUpdate, rollingUpdate: { maxUnavailable: 2 } }'));
+    await waitFleet(api, 'managed', 'managed:v1', 9);
+    await ok(c, ['apply', '-f', '-'], `apiVersion: everynode.dev/v1alpha1
+kind: DaemonSetRollout
+metadata: { name: managed, namespace: default }
+spec:
+  targetRef: { name: managed }
+  manageStrategy: true
+  waves: [{ name: all, maxUnavailable: 3 }]
+`);
+    const strategy = async () => (await api.request<DaemonSet>('GET', '/apis/apps/v1/namespaces/default/daemonsets/managed'));
+    const switched = await eventually(async () => { const d = await strategy(); return d.spec?.updateStrategy?.type === 'OnDelete' ? d : undefined; }, 20_000, 'the target switched to OnDelete');
+    assert.deepEqual(JSON.parse(switched.metadata!.annotations!['everynode.dev/original-update-strategy']!), { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2, maxSurge: 0 } });
+    await ok(c, ['set', 'image', 'daemonset/managed', 'main=managed:v2']);
+    await eventually(async () => (await rolloutStatus(c, 'managed')).phase === 'Complete', 60_000, 'the rollout Complete');
+    await ok(c, ['delete', 'daemonsetrollout', 'managed', '--wait=true', '--timeout=20s']);
+    const restored = await strategy();
+    assert.deepEqual(restored.spec?.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2, maxSurge: 0 } });
+    assert.equal(restored.metadata?.annotations?.['everynode.dev/original-update-strategy'], undefined);
   });
 });
