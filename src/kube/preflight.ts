@@ -86,6 +86,16 @@ export async function preflightAccess(client: RawClient, o: { namespace?: string
   } catch (err) {
     throw new Error(`cannot reach the API server at ${client.server}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (o.rollouts === true) {
+    // Without the CRD the rollouts' informer never syncs, and no controller of the process would
+    // start (the manager waits for every cache): say so now, in one line.
+    try {
+      await client.request('GET', '/apis/everynode.dev/v1alpha1');
+    } catch (err) {
+      if (err instanceof ApiStatusError && err.code === 404) throw new Error('the DaemonSetRollout CRD is not installed (kubectl apply -k config/crd), or run with --rollouts=false');
+      throw new Error(`cannot check for the DaemonSetRollout CRD: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const perms = permissionsFor({ daemonSets: o.daemonSets !== false, rollouts: o.rollouts === true });
   const checks = permissionChecks(perms, { namespace: o.namespace, leaseNamespace: o.lease?.namespace });
   const answers = await Promise.all(checks.map(async (c) => {
