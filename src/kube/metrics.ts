@@ -13,6 +13,17 @@ const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 
 /** controller-runtime's workqueue buckets: 10 ns to 1000 s, ×10 apart (ExponentialBuckets(10e-9, 10, 12)). */
 const QUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => 1e-8 * 10 ** i);
 const RESULTS: ReconcileResult[] = ['success', 'error', 'requeue', 'requeue_after'];
+const ROLLOUT_PHASES = ['Idle', 'Progressing', 'Baking', 'WaitingApproval', 'Paused', 'RollingBack', 'Complete', 'Failed'];
+
+/** The rollout status fields the gauges read (src/rollout/api/types.ts DaemonSetRolloutStatus). */
+export interface RolloutStatusView {
+  phase?: string;
+  updatedNodes?: number;
+  blockedNodesTotal?: number;
+  quarantinedNodes?: string[];
+  waves?: { nodes?: number }[];
+  blockedNodes?: { reason?: string; cause?: string }[];
+}
 
 export class ControllerMetrics {
   readonly registry = new Registry();
@@ -45,6 +56,39 @@ export class ControllerMetrics {
   readonly leaderStatus = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master', labelNames: ['name'] as const, registers: this.#r });
   readonly podsCreated = new Counter({ name: 'everynode_daemonset_pods_created_total', help: 'Daemon pods created, per DaemonSet', labelNames: ['namespace', 'daemonset'] as const, registers: this.#r });
   readonly podsDeleted = new Counter({ name: 'everynode_daemonset_pods_deleted_total', help: 'Daemon pods deleted, per DaemonSet', labelNames: ['namespace', 'daemonset'] as const, registers: this.#r });
+
+  readonly rolloutPhase = new Gauge({ name: 'everynode_rollout_phase', help: 'DaemonSetRollout phase: 1 for the current phase, 0 for the others', labelNames: ['namespace', 'name', 'phase'] as const, registers: this.#r });
+  readonly rolloutNodes = new Gauge({ name: 'everynode_rollout_nodes', help: 'Nodes of a DaemonSetRollout by state (updated, blocked, quarantined, total)', labelNames: ['namespace', 'name', 'state'] as const, registers: this.#r });
+  /** Per rollout, its blocked nodes by reason and cause (status.blockedNodes, capped at 50 per rollout). */
+  readonly #blockedByRollout = new Map<string, Map<string, number>>();
+  readonly rolloutBlocked = new Gauge({
+    name: 'everynode_rollout_blocked_nodes', help: 'Blocked nodes over all DaemonSetRollouts, by reason and cause (Node, Revision, Budget)',
+    labelNames: ['reason', 'cause'] as const, registers: this.#r,
+    collect: () => {
+      this.rolloutBlocked.reset();
+      const sum = new Map<string, number>();
+      for (const m of this.#blockedByRollout.values()) for (const [k, n] of m) sum.set(k, (sum.get(k) ?? 0) + n);
+      for (const [k, n] of sum) { const [reason, cause] = k.split('|'); this.rolloutBlocked.set({ reason, cause }, n); }
+    },
+  });
+
+  /** The DaemonSetRollout controller's hook (RolloutControllerOptions.metrics). */
+  readonly rollouts = {
+    observe: (namespace: string, name: string, st: RolloutStatusView | undefined) => {
+      for (const phase of ROLLOUT_PHASES) this.rolloutPhase.set({ namespace, name, phase }, st?.phase === phase ? 1 : 0);
+      const total = (st?.waves ?? []).reduce((n, w) => n + (typeof w?.nodes === 'number' ? w.nodes : 0), 0);
+      const states: [string, number][] = [['updated', st?.updatedNodes ?? 0], ['blocked', st?.blockedNodesTotal ?? 0], ['quarantined', st?.quarantinedNodes?.length ?? 0], ['total', total]];
+      for (const [state, n] of states) this.rolloutNodes.set({ namespace, name, state }, n);
+      const blocked = new Map<string, number>();
+      for (const b of st?.blockedNodes ?? []) { const k = `${b?.reason ?? ''}|${b?.cause ?? ''}`; blocked.set(k, (blocked.get(k) ?? 0) + 1); }
+      this.#blockedByRollout.set(`${namespace}/${name}`, blocked);
+    },
+    forget: (namespace: string, name: string) => {
+      for (const phase of ROLLOUT_PHASES) this.rolloutPhase.remove({ namespace, name, phase });
+      for (const state of ['updated', 'blocked', 'quarantined', 'total']) this.rolloutNodes.remove({ namespace, name, state });
+      this.#blockedByRollout.delete(`${namespace}/${name}`);
+    },
+  };
 
   constructor(o: { processMetrics?: boolean } = {}) {
     // process_* and nodejs_* (the equivalents of the process_* and go_* a Go controller exports).

@@ -27,6 +27,33 @@ export const controllerPermissions: readonly Permission[] = [
   { group: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update'], scope: 'lease', why: 'leader election (client-go LeaseLock)' },
 ];
 
+/**
+ * What the DaemonSetRollout controller (src/rollout/controller*.ts) needs besides, or in a process
+ * without the DaemonSet controller, instead: it reads what the DaemonSet controller reads, deletes
+ * and patches daemon pods, patches DaemonSets (rollback, manageStrategy) and nodes (quarantine).
+ */
+export const rolloutPermissions: readonly Permission[] = [
+  { group: 'everynode.dev', resource: 'daemonsetrollouts', verbs: ['list', 'watch', 'patch'], scope: 'managed', why: 'informer; the cleanup finalizer' },
+  { group: 'everynode.dev', resource: 'daemonsetrollouts', subresource: 'status', verbs: ['update'], scope: 'managed', why: 'the status write' },
+  { group: 'apps', resource: 'daemonsets', verbs: ['get', 'list', 'watch', 'patch'], scope: 'managed', why: 'informer; rollback of the template, manageStrategy switch and restore' },
+  { group: 'apps', resource: 'controllerrevisions', verbs: ['list', 'watch'], scope: 'managed', why: 'informer: the revisions to roll from and back to' },
+  { group: '', resource: 'pods', verbs: ['list', 'watch', 'delete', 'patch'], scope: 'managed', why: 'informer; delete old pods (UID precondition); in-place image patches' },
+  { group: '', resource: 'nodes', verbs: ['list', 'watch', 'patch'], scope: 'cluster', why: 'informer; the quarantine annotation' },
+  { group: '', resource: 'events', verbs: ['create'], scope: 'managed', why: 'RolloutStarted, WaveStarted, HealthGate, ... events' },
+];
+
+/** The permissions of a process running these controllers (each verb once). */
+export function permissionsFor(o: { daemonSets: boolean; rollouts: boolean }): Permission[] {
+  const lists = [...(o.daemonSets ? controllerPermissions : controllerPermissions.filter((p) => p.scope === 'lease')), ...(o.rollouts ? rolloutPermissions : [])];
+  const seen = new Set<string>();
+  const out: Permission[] = [];
+  for (const p of lists) {
+    const verbs = p.verbs.filter((v) => { const k = `${p.group}/${p.resource}/${p.subresource ?? ''} ${v}`; if (seen.has(k)) return false; seen.add(k); return true; });
+    if (verbs.length) out.push({ ...p, verbs });
+  }
+  return out;
+}
+
 export interface Check { verb: string; group: string; resource: string; subresource: string; namespace: string }
 
 /** One check per verb, in the namespace each needs ('' = cluster-wide); no lease checks without leader election. */
@@ -53,13 +80,24 @@ export function refusal(denied: Check[]): string | undefined {
  * Refuses to start (throws one line) when the API does not answer or any needed permission is
  * denied. Every check is made, so the line names everything that is missing at once.
  */
-export async function preflightAccess(client: RawClient, o: { namespace?: string; lease?: { namespace: string } }): Promise<void> {
+export async function preflightAccess(client: RawClient, o: { namespace?: string; lease?: { namespace: string }; daemonSets?: boolean; rollouts?: boolean }): Promise<void> {
   try {
     await client.request('GET', '/version');
   } catch (err) {
     throw new Error(`cannot reach the API server at ${client.server}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const checks = permissionChecks(controllerPermissions, { namespace: o.namespace, leaseNamespace: o.lease?.namespace });
+  if (o.rollouts === true) {
+    // Without the CRD the rollouts' informer never syncs, and no controller of the process would
+    // start (the manager waits for every cache): say so now, in one line.
+    try {
+      await client.request('GET', '/apis/everynode.dev/v1alpha1');
+    } catch (err) {
+      if (err instanceof ApiStatusError && err.code === 404) throw new Error('the DaemonSetRollout CRD is not installed (kubectl apply -k config/crd), or run with --rollouts=false');
+      throw new Error(`cannot check for the DaemonSetRollout CRD: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const perms = permissionsFor({ daemonSets: o.daemonSets !== false, rollouts: o.rollouts === true });
+  const checks = permissionChecks(perms, { namespace: o.namespace, leaseNamespace: o.lease?.namespace });
   const answers = await Promise.all(checks.map(async (c) => {
     try {
       const r = await client.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {

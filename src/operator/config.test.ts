@@ -53,3 +53,13 @@ test('bad flags are one-line errors', () => {
   // With election off its timings are not checked.
   assert.doesNotThrow(() => runConfig(flags({ leaderElect: 'false', leaderElectLeaseDuration: '1s' }), outside));
 });
+
+test('--rollouts and --daemonsets: both on by default, true/false only, not both off', () => {
+  const d = runConfig(flags(), outside);
+  assert.equal(d.rollouts, true);
+  assert.equal(d.daemonSets, true);
+  assert.equal(runConfig(flags({ rollouts: 'false' }), outside).rollouts, false);
+  assert.equal(runConfig(flags({ daemonsets: false }), outside).daemonSets, false);
+  assert.throws(() => runConfig(flags({ rollouts: 'yes' }), outside), /^Error: --rollouts must be true or false, got "yes"$/);
+  assert.throws(() => runConfig(flags({ rollouts: 'false', daemonsets: 'false' }), outside), /leave nothing to run/);
+});

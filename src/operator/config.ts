@@ -46,6 +46,10 @@ export interface ControllerFlags {
   workers: string;
   /** How long stopping may take (controller-runtime's GracefulShutdownTimeout); default 30s. */
   gracefulShutdownTimeout?: string;
+  /** Run the DaemonSetRollout controller (default true). */
+  rollouts?: boolean | string;
+  /** Run the DaemonSet controller (default true; false where kube-controller-manager runs it). */
+  daemonsets?: boolean | string;
 }
 
 export interface RunConfig {
@@ -54,6 +58,8 @@ export interface RunConfig {
   metrics: BindAddress | undefined;
   probes: BindAddress | undefined;
   gracefulShutdownMs: number;
+  rollouts: boolean;
+  daemonSets: boolean;
 }
 
 /**
@@ -67,6 +73,13 @@ export interface RunConfig {
 export function runConfig(o: ControllerFlags, env: { inCluster: boolean; serviceAccountNamespace: string | undefined }): RunConfig {
   const workers = Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${o.workers}"`);
+  const flag = (name: string, v: boolean | string | undefined) => {
+    if (typeof v === 'string' && !['true', 'false'].includes(v)) throw new Error(`${name} must be true or false, got "${v}"`);
+    return v === undefined || v === true || v === 'true';
+  };
+  const rollouts = flag('--rollouts', o.rollouts);
+  const daemonSets = flag('--daemonsets', o.daemonsets);
+  if (!rollouts && !daemonSets) throw new Error('--daemonsets=false and --rollouts=false leave nothing to run');
   const elect = o.leaderElect === undefined || o.leaderElect === true || o.leaderElect === 'true';
   if (typeof o.leaderElect === 'string' && !['true', 'false'].includes(o.leaderElect)) throw new Error(`--leader-elect must be true or false, got "${o.leaderElect}"`);
   const dur = (flag: string, v: string) => {
@@ -94,6 +107,7 @@ export function runConfig(o: ControllerFlags, env: { inCluster: boolean; service
     metrics: bind('--metrics-bind-address', o.metricsBindAddress, ':8080'),
     probes: bind('--health-probe-bind-address', o.healthProbeBindAddress, ':8081'),
     gracefulShutdownMs: dur('--graceful-shutdown-timeout', o.gracefulShutdownTimeout ?? '30s'),
+    rollouts, daemonSets,
   };
 }
 

@@ -5,6 +5,7 @@
 // compose the same process without importing the command line.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { DaemonSetController } from '../controller/controller.js';
+import { RolloutController } from '../rollout/controller.js';
 import { RawClient } from '../kube/client.js';
 import type { ElectionTimings } from '../kube/leaderelection-core.js';
 import { LeaderElector, defaultIdentity } from '../kube/leaderelection.js';
@@ -55,11 +56,15 @@ export async function runController(kc: KubeConfig, cfg: RunConfig, o: RunOption
     : undefined;
   if (cfg.election) metrics?.leading(cfg.election.name, false);
   const manager = new Manager({ log: o.log, leadership: elector, gracefulShutdownMs: cfg.gracefulShutdownMs });
-  const controller = new DaemonSetController(kc, {
+  // Their writes stop when the leader-only group stops: a deposed leader's in-flight writes are cancelled.
+  const writes = { signal: manager.leaderOnlySignal };
+  const controller = cfg.daemonSets ? new DaemonSetController(kc, {
     namespace: o.namespace, bindDirectly: o.bindDirectly, workers: cfg.workers, log: o.log, metrics: metrics?.daemonSets,
-    // Its writes stop when the leader-only group stops: a deposed leader's in-flight writes are cancelled.
-    apiClient: client, client: { signal: manager.leaderOnlySignal },
-  });
+    apiClient: client, client: writes,
+  }) : undefined;
+  // DaemonSetRollouts only delete and patch pods: the DaemonSet controller that recreates them
+  // may be this process's or another's (kube-controller-manager's).
+  const rollouts = cfg.rollouts ? new RolloutController(kc, { namespace: o.namespace, log: o.log, metrics: metrics?.rollouts, apiClient: client, client: writes }) : undefined;
 
   if (cfg.metrics && metrics) {
     manager.add('servers', serverRunnable('metrics server', cfg.metrics, { '/metrics': async () => ({ status: 200, ...(await metrics.text()) }) }, (url) => o.log(`everynode: serving metrics on ${url}/metrics`)));
@@ -68,19 +73,21 @@ export async function runController(kc: KubeConfig, cfg: RunConfig, o: RunOption
     const { healthz, readyz } = probeChecks(manager.cachesSynced, elector, cfg.election?.timings);
     manager.add('servers', serverRunnable('health probe server', cfg.probes, probeRoutes(healthz, readyz), (url) => o.log(`everynode: serving health probes on ${url}/healthz and ${url}/readyz`)));
   }
-  const { caches, loop } = controller.runnables();
-  for (const c of caches) manager.add('caches', c);
-  manager.add('leaderOnly', announce(`everynode: DaemonSet controller running against ${kc.getCurrentCluster()!.server}${o.namespace ? ` (namespace ${o.namespace})` : ''}`, o.log));
+  const what = [controller ? 'DaemonSet' : '', rollouts ? 'DaemonSetRollout' : ''].filter(Boolean).join(' and ');
+  for (const c of [...(controller?.runnables().caches ?? []), ...(rollouts?.runnables().caches ?? [])]) manager.add('caches', c);
+  manager.add('leaderOnly', announce(`everynode: ${what} controller${controller && rollouts ? 's' : ''} running against ${kc.getCurrentCluster()!.server}${o.namespace ? ` (namespace ${o.namespace})` : ''}`, o.log));
   // A controller idles between rollouts: give the memory of the last one back meanwhile.
   manager.add('leaderOnly', { name: 'idle memory collector', start: async (s) => { const stop = startIdleCollector(); await whenAborted(s); stop(); } });
-  manager.add('leaderOnly', loop);
+  if (controller) manager.add('leaderOnly', controller.runnables().loop);
+  if (rollouts) manager.add('leaderOnly', rollouts.runnables().loop);
 
   try {
     const r = await manager.start(signal);
     if (r.leadershipLost) throw new Error(`leaderelection lost (lease ${cfg.election!.namespace}/${cfg.election!.name})`);
     if (r.failed) throw new Error(`${r.failed.name}: ${r.failed.error instanceof Error ? r.failed.error.message : String(r.failed.error)}`);
   } finally {
-    controller.close();
+    controller?.close();
+    rollouts?.close();
     client.close();
     electionClient?.close();
     uninstall?.();

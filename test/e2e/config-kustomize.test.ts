@@ -50,13 +50,16 @@ describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, 
     const rules = (d: Doc) => Object.fromEntries((d.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[])
       .flatMap((r) => r.resources.map((res) => [`${r.apiGroups[0] || 'core'}/${res}`, [...r.verbs].sort().join(',')])));
     assert.deepEqual(rules(one('ClusterRole')), {
-      'apps/daemonsets': 'get,list,watch',
+      'apps/daemonsets': 'get,list,patch,watch',
       'apps/daemonsets/status': 'update',
       'apps/daemonsets/finalizers': 'update',
       'core/pods': 'create,delete,list,patch,watch',
-      'core/nodes': 'list,watch',
+      'core/nodes': 'list,patch,watch',
       'apps/controllerrevisions': 'create,delete,get,list,patch,update,watch',
       'core/events': 'create',
+      // The DaemonSetRollout controller's (src/kube/preflight.ts rolloutPermissions).
+      'everynode.dev/daemonsetrollouts': 'list,patch,watch',
+      'everynode.dev/daemonsetrollouts/status': 'update',
     });
     assert.deepEqual(rules(one('Role')), { 'coordination.k8s.io/leases': 'create,get,update' });
     const sa = one('ServiceAccount');

@@ -25,6 +25,8 @@ export function controllerCommand() {
     .option('--leader-elect-retry-period <duration>', 'how often candidates try to acquire or renew', seconds(DEFAULT_TIMINGS.retryPeriodMs))
     .option('--metrics-bind-address <addr>', 'serve /metrics here (host:port, :port; port 0 = any free port; default :8080 in a cluster, else off)')
     .option('--health-probe-bind-address <addr>', 'serve /healthz and /readyz here (default :8081 in a cluster, else off)')
+    .option('--rollouts [bool]', 'run the DaemonSetRollout controller (default true)')
+    .option('--daemonsets [bool]', 'run the DaemonSet controller (default true; false where kube-controller-manager runs it)')
     .option('--graceful-shutdown-timeout <duration>', 'how long stopping may take before the process exits anyway', '30s')
     .addOption(new Option('--identity <id>', 'leader election identity (default: hostname_random)').hideHelp())
     .action(async (o) => {
@@ -32,7 +34,7 @@ export function controllerCommand() {
       const log = (l: string) => console.error(l);
       const kc = loadKubeConfig(o.kubeconfig);
       const probe = new RawClient(kc);
-      try { await preflightAccess(probe, { namespace: o.namespace, lease: cfg.election }); } finally { probe.close(); }
+      try { await preflightAccess(probe, { namespace: o.namespace, lease: cfg.election, daemonSets: cfg.daemonSets, rollouts: cfg.rollouts }); } finally { probe.close(); }
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());

@@ -6,3 +6,4 @@ export * from './waves.js';
 export * from './attribution.js';
 export * from './targets.js';
 export * from './blockers.js';
+export * from './wake.js';

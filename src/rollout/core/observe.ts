@@ -187,7 +187,10 @@ export function observeNode(node: Node, targets: readonly Target[], pods: PodsBy
   const slots: Slot[] = [];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
-    if (!nodeShouldRunDaemonPod(node, t.ds).shouldRun) continue;
+    // A node the DaemonSet would not place a pod on now (a NotReady node's not-ready:NoSchedule
+    // taint) but whose pod may keep running still holds an old pod to update and report.
+    const e = nodeShouldRunDaemonPod(node, t.ds);
+    if (!e.shouldRun && !(e.shouldContinueRunning && row?.[i] !== undefined)) continue;
     slots.push(observeSlot(t, row?.[i], o));
   }
   if (!slots.length) return undefined;

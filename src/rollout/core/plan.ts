@@ -202,7 +202,9 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
       phase = 'Baking';
       break;
     }
-    if (cur === -1 && managed.some((v) => !v.done && !quarantined.has(v.name))) phase = 'Progressing';
+    // A quarantined node whose Node recovered still holds an old pod: it is retried (the
+    // NodeQuarantined event says so), which needs an active phase.
+    if (cur === -1 && managed.some((v) => !v.done && (!quarantined.has(v.name) || (!v.updated && !v.nodeProblem)))) phase = 'Progressing';
   }
 
   // Progress deadline: counts only while nodes are being rolled.
