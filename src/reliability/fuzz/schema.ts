@@ -1,7 +1,11 @@
 // Field paths of every served kind, read from the OpenAPI schemas the server publishes, so a kind
 // added to the catalog is fuzzed without touching the fuzzer. A path is a list of segments: a
 // property name, `[]` for an array element, or `{}` for a map value (additionalProperties).
-import { builtinSchemas, type Schema } from '../../apiserver/openapi/index.js';
+import { builtinSchemas as generated, type Schema } from '../../apiserver/openapi/index.js';
+import { crdComponentSchemas } from '../../apiserver/crd/openapi-schemas.js';
+
+/** Every schema the server decodes bodies against: the generated built-ins and the CRD kind's own. */
+const builtinSchemas: Record<string, Schema> = { ...generated, ...crdComponentSchemas };
 
 export type Segment = string;
 export interface FieldPath { segments: Segment[]; type: string | undefined }
