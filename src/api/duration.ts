@@ -57,3 +57,20 @@ export function translateTimestampSince(ts: string | null | undefined, nowMs: nu
   if (ts == null || isZeroTime(ts)) return '<unknown>';
   return humanDuration(nowMs - parseTime(ts)!);
 }
+
+/** A Go duration ("15s", "1m30s", "500ms", "2h"), as kube-controller-manager's --leader-elect-* flags take. */
+export function parseGoDuration(text: string): number | undefined {
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+  if (text === '0') return 0;
+  let ms = 0;
+  let at = 0;
+  while (at < text.length) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) return undefined;
+    ms += Number(m[1]) * units[m[2]];
+    at = re.lastIndex;
+  }
+  return at > 0 ? Math.round(ms) : undefined;
+}

@@ -10,7 +10,7 @@ import type { DaemonSetRollout } from '../../rollout/api/types.js';
 import { InputError, parseDaemonSets, parseRollout, readText } from '../../rollout/report/load.js';
 import { renderRehearsal, renderSummary, summarize } from '../../rollout/report/rehearsal.js';
 import { rehearse, type Rehearsal, type RehearsalConfig } from '../../rollout/sim/rehearse.js';
-import { parseGoDuration } from '../../operator/config.js';
+import { parseGoDuration } from '../../api/duration.js';
 
 export interface RehearseOptions {
   file: string; fleet: string; daemonset?: string[]; runs?: string; seed?: string;

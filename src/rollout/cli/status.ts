@@ -1,6 +1,7 @@
 // `everynode rollout status`: what the status of a DaemonSetRollout says, as text and as a verdict
 // (done, failed, or still going), the way `kubectl rollout status` judges a DaemonSet. Pure: the
 // object and the clock come in, strings and decisions go out.
+import { parseGoDuration } from '../../api/duration.js';
 import { parseTime } from '../../api/meta.js';
 import type { DaemonSetRollout } from '../api/types.js';
 import { humanDuration } from '../../api/duration.js';
@@ -77,20 +78,6 @@ function since(t: string | undefined, nowMs: number): string {
 
 /**
  * `--timeout` as kubectl takes it: a Go duration ("90s", "5m", "1h30m", "500ms"); "0" waits for
- * ever. Kept here rather than shared with the controller's flags so this command owns its input.
+ * ever (the same Go durations as the controller's flags).
  */
-export function parseTimeout(text: string): number | undefined {
-  if (text === '0') return 0;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < text.length) {
-    re.lastIndex = at;
-    const m = re.exec(text);
-    if (!m) return undefined;
-    total += Number(m[1]) * units[m[2]];
-    at = re.lastIndex;
-  }
-  return at > 0 ? Math.round(total) : undefined;
-}
+export const parseTimeout = (text: string): number | undefined => parseGoDuration(text);
