@@ -7,7 +7,7 @@ import { controllerRefOf, keyOf } from '../api/meta.js';
 import { RawClient, type RawClientOptions } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import type { WorkQueue } from '../kube/workqueue.js';
-import { Manager, type Runnable } from '../kube/manager.js';
+import { runAlone, type Runnable } from '../kube/manager.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
 import { realClock, type Clock } from '../kube/clock.js';
 import { daemonSetKeysForPodChange, daemonSetKeysForRevisionChange, daemonSetNeedsSyncForNode, isStatusOnlyPodChange, nodeChangeMatters } from './core/triggers.js';
@@ -193,13 +193,8 @@ export class DaemonSetController implements Runnable {
 
   /** The controller alone (`everynode up`, tests): caches, then once synced the loop, until `signal` aborts. */
   async start(signal: AbortSignal): Promise<void> {
-    const m = new Manager({ log: this.opts.log });
-    const { caches, loop } = this.runnables();
-    for (const c of caches) m.add('caches', c);
-    m.add('leaderOnly', loop);
     try {
-      const r = await m.start(signal);
-      if (r.failed) throw r.failed.error;
+      await runAlone(this.runnables(), signal, this.opts.log);
     } finally {
       this.close();
     }

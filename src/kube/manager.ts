@@ -179,3 +179,15 @@ async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
   await Promise.race([p.catch(() => {}), new Promise<void>((r) => { t = setTimeout(r, Math.max(0, ms)); })]);
   clearTimeout(t);
 }
+
+/**
+ * Runs one controller on a manager of its own (a process with nothing else to run, or a test):
+ * its caches, then its loop, stopped in reverse; rejects with the first failure.
+ */
+export async function runAlone(parts: { caches: readonly CacheRunnable[]; loop: Runnable }, signal: AbortSignal, log?: (line: string) => void): Promise<void> {
+  const m = new Manager({ log });
+  for (const c of parts.caches) m.add('caches', c);
+  m.add('leaderOnly', parts.loop);
+  const r = await m.start(signal);
+  if (r.failed) throw r.failed.error;
+}

@@ -10,7 +10,7 @@ import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/t
 import { controllerRefOf, keyOf, splitKey } from '../api/meta.js';
 import { RawClient, isConflict, isNotFound, type RawClientOptions } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
-import { Manager, type Runnable } from '../kube/manager.js';
+import { runAlone, type Runnable } from '../kube/manager.js';
 import { ControllerLoop, TerminalError, type ReconcileOutcome } from '../kube/controllerloop.js';
 import { realClock, type Clock } from '../kube/clock.js';
 import { EventSink, type EventRegarding } from '../kube/eventsink.js';
@@ -265,13 +265,8 @@ export class RolloutController implements Runnable {
 
   /** The controller alone (`everynode up`, tests): caches, then once synced the loop. */
   async start(signal: AbortSignal): Promise<void> {
-    const m = new Manager({ log: this.opts.log });
-    const { caches, loop } = this.runnables();
-    for (const c of caches) m.add('caches', c);
-    m.add('leaderOnly', loop);
     try {
-      const res = await m.start(signal);
-      if (res.failed) throw res.failed.error;
+      await runAlone(this.runnables(), signal, this.opts.log);
     } finally {
       this.close();
     }

@@ -165,6 +165,9 @@ test('a bad cluster file fails with one line naming the field', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'everynode-cfg-')), 'bad.yaml');
   writeFileSync(file, 'pools:\n  - name: a\n    count: -1\n');
   const cl = await startCluster({ dataDir: null, port: 0, configFile: file, scheduler: false });
-  await assert.rejects(cl.run(new AbortController().signal), (e: Error) => /bad\.yaml(:\d+:\d+)?: pools\[0\]\.count: /.test(e.message) && !e.message.includes('\n'));
-  await cl.api.close();
+  try {
+    await assert.rejects(cl.run(new AbortController().signal), (e: Error) => /bad\.yaml(:\d+:\d+)?: pools\[0\]\.count: /.test(e.message) && !e.message.includes('\n'));
+  } finally {
+    await cl.api.close(); // a failed assertion must not leave the server holding the test file open
+  }
 });
