@@ -95,3 +95,10 @@ test('--timeout takes Go durations as kubectl does; anything else is refused', (
   assert.equal(parseTimeout('250ms'), 250);
   for (const bad of ['', '5', 'soon', '5 m', '-1s', '1d']) assert.equal(parseTimeout(bad), undefined, bad);
 });
+
+test('verdict: Idle because the rollout cannot act is a failure, not a success', () => {
+  const idle = (reason: string) => rollout({ phase: 'Idle', observedGeneration: 1, conditions: [{ type: 'Progressing', status: 'False', reason, message: 'no target uses OnDelete', lastTransitionTime: '2026-01-01T11:00:00Z' }] });
+  for (const reason of ['NoTarget', 'NoOnDeleteTarget', 'InvalidSpec']) assert.equal(verdictOf(idle(reason)).state, 'failed', reason);
+  assert.match(verdictOf(idle('NoOnDeleteTarget')).message, /cannot progress: NoOnDeleteTarget: no target uses OnDelete/);
+  assert.equal(verdictOf(idle('Idle')).state, 'done');
+});

@@ -17,12 +17,18 @@ export type Verdict =
  * while the controller has not yet observed the latest spec, so a status from before an edit is
  * never taken for the answer (as kubectl checks observedGeneration).
  */
+/** Progressing=False reasons that mean the controller will do nothing until the objects change. */
+const CANNOT_PROGRESS = new Set(['NoTarget', 'NoOnDeleteTarget', 'InvalidSpec']);
+
 export function verdictOf(r: DaemonSetRollout): Verdict {
   const name = r.metadata?.name ?? '';
   const s = r.status ?? {};
   const gen = r.metadata?.generation;
   if (s.phase === undefined) return { state: 'waiting', message: `Waiting for rollout "${name}" to be observed by the rollout controller...` };
   if (gen !== undefined && (s.observedGeneration ?? 0) < gen) return { state: 'waiting', message: `Waiting for rollout "${name}" spec update to be observed...` };
+  // Idle because it cannot act (no target, a RollingUpdate target, an invalid spec) is no success.
+  const stuck = list(s.conditions).find((c) => c.type === 'Progressing' && c.status === 'False' && CANNOT_PROGRESS.has(c.reason ?? ''));
+  if (stuck) return { state: 'failed', message: `rollout "${name}" cannot progress: ${stuck.reason}: ${stuck.message ?? ''}` };
   const nodes = list(s.waves).reduce((n, w) => n + (Number.isInteger(w.nodes) ? w.nodes : 0), 0);
   switch (s.phase) {
     case 'Complete':
