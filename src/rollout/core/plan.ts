@@ -18,6 +18,7 @@ import { findRevision, imageOnlyChange, initialFrom, revisionId, revisionsOf, re
 import type { RolloutAction, RolloutEvent, RolloutInput, RolloutPlan } from './types.js';
 import { assignWaves, type Wave } from './waves.js';
 import { blockersOf } from './blockers.js';
+import { storedStatus } from './stored.js';
 
 /** status.blockedNodes holds at most this many entries (blockedNodesTotal and blockedByReason count all). */
 export const BLOCKED_NODES_LIMIT = 50;
@@ -29,7 +30,7 @@ interface TargetPlan extends Target { from: string; status: TargetStatus; rollba
 export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   const r = input.rollout;
   const spec = withDefaults(r.spec ?? { waves: [] });
-  const prev: DaemonSetRolloutStatus = r.status ?? {};
+  const prev: DaemonSetRolloutStatus = storedStatus(r.status);
   const now = rfc3339(nowMs);
   const ns = r.metadata?.namespace ?? 'default';
   const actions: RolloutAction[] = [];
