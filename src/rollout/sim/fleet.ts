@@ -6,9 +6,10 @@
 import type { ControllerRevision, DaemonSet, Node, Pod } from '../../api/types.js';
 import { rfc3339 } from '../../api/meta.js';
 import { plan } from '../../controller/core/plan.js';
-import { REVISION_HASH_LABEL, TEMPLATE_GENERATION_ANNOTATION } from '../../controller/core/pods.js';
-import { API_VERSION, KIND, QUARANTINE_ANNOTATION, UPDATED_AT_ANNOTATION, type DaemonSetRollout, type DaemonSetRolloutSpec } from '../api/types.js';
+import { TEMPLATE_GENERATION_ANNOTATION } from '../../controller/core/pods.js';
+import { API_VERSION, KIND, UPDATED_AT_ANNOTATION, type DaemonSetRollout, type DaemonSetRolloutSpec } from '../api/types.js';
 import { planRollout } from '../core/plan.js';
+import { withPatchedImages, withQuarantine, withTemplate } from './objects.js';
 import type { RolloutAction, RolloutEvent } from '../core/types.js';
 
 export const SIM_T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -157,29 +158,20 @@ class World {
       switch (a.type) {
         case 'DeletePod': this.pods = this.pods.filter((p) => !(p.metadata?.name === a.name && (!a.uid || p.metadata?.uid === a.uid))); break;
         case 'PatchPodImages': {
-          const pod = this.pods.find((p) => p.metadata?.name === a.name && p.metadata?.uid === a.uid);
-          if (!pod) break;
-          for (const c of pod.spec!.containers) if (a.images[c.name]) c.image = a.images[c.name];
-          pod.metadata!.labels = { ...pod.metadata!.labels, [REVISION_HASH_LABEL]: a.revisionHash };
-          pod.metadata!.annotations = { ...pod.metadata!.annotations, [UPDATED_AT_ANNOTATION]: a.updatedAt };
+          const i = this.pods.findIndex((p) => p.metadata?.name === a.name && p.metadata?.uid === a.uid);
+          if (i >= 0) this.pods[i] = withPatchedImages(this.pods[i], a);
           break;
         }
         case 'RollbackTemplate': {
           const i = this.dss.findIndex((d) => d.metadata?.name === a.daemonSet);
           if (i < 0) break;
-          const ds = structuredClone(this.dss[i]);
-          ds.spec!.template = structuredClone(a.template);
-          delete (ds.spec!.template.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp;
-          this.bumpTemplate(i, ds);
+          this.bumpTemplate(i, withTemplate(this.dss[i], a));
           break;
         }
         case 'SetOnDelete': break;
         case 'QuarantineNode': case 'ReleaseNode': {
-          const node = this.nodes.find((n) => n.metadata?.name === a.node);
-          if (!node) break;
-          const ann = { ...(node.metadata!.annotations ?? {}) };
-          if (a.type === 'QuarantineNode') ann[QUARANTINE_ANNOTATION] = a.value; else delete ann[QUARANTINE_ANNOTATION];
-          node.metadata!.annotations = ann;
+          const i = this.nodes.findIndex((n) => n.metadata?.name === a.node);
+          if (i >= 0) this.nodes[i] = withQuarantine(this.nodes[i], a);
           break;
         }
       }

@@ -14,10 +14,11 @@ import { plannedNodes, type ClusterConfig, type Pool } from '../../nodes/cluster
 import { rng, streamSeed } from '../../reliability/chaos/rng.js';
 import { withDefaults } from '../api/defaults.js';
 import { scaleIntOrPercent } from '../api/intorpercent.js';
-import { APPROVE_ANNOTATION, QUARANTINE_ANNOTATION, UPDATED_AT_ANNOTATION, type BlockedNode, type DaemonSetRollout, type IntOrPercent, type WaveStatus } from '../api/types.js';
+import { APPROVE_ANNOTATION, type BlockedNode, type DaemonSetRollout, type IntOrPercent, type WaveStatus } from '../api/types.js';
 import { planRollout } from '../core/plan.js';
 import { selectTargets } from '../core/targets.js';
 import type { RolloutAction } from '../core/types.js';
+import { withPatchedImages, withQuarantine, withTemplate } from './objects.js';
 import { nextChangeAt, podLife, podStatusAt, type PodLife } from './kubelet-model.js';
 
 export const REHEARSAL_T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -304,22 +305,15 @@ class Fleet {
         case 'PatchPodImages': {
           const sp = this.pods.get(this.keyOf(a.daemonSet, a.node));
           if (!sp || sp.pod.metadata?.uid !== a.uid) break;
-          const containers = sp.pod.spec!.containers.map((c) => (a.images[c.name] ? { ...c, image: a.images[c.name] } : c));
-          sp.pod = {
-            ...sp.pod,
-            metadata: { ...sp.pod.metadata, labels: { ...sp.pod.metadata!.labels, [REVISION_HASH_LABEL]: a.revisionHash }, annotations: { ...sp.pod.metadata!.annotations, [UPDATED_AT_ANNOTATION]: a.updatedAt } },
-            spec: { ...sp.pod.spec!, containers },
-          };
-          if (!this.isDown(sp.node)) sp.life = podLife(this.poolOf.get(sp.node)!.pods, containers[0].image ?? '', this.now, this.cfg.seed, `${sp.pod.metadata!.name}@${this.now}`);
+          sp.pod = withPatchedImages(sp.pod, a);
+          if (!this.isDown(sp.node)) sp.life = podLife(this.poolOf.get(sp.node)!.pods, sp.pod.spec!.containers[0].image ?? '', this.now, this.cfg.seed, `${sp.pod.metadata!.name}@${this.now}`);
           sp.nextAt = this.now;
           break;
         }
         case 'RollbackTemplate': {
           const i = this.dss.findIndex((d) => d.metadata?.name === a.daemonSet);
           if (i < 0) break;
-          const ds = structuredClone(this.dss[i]);
-          ds.spec!.template = structuredClone(a.template);
-          delete (ds.spec!.template.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp;
+          const ds = withTemplate(this.dss[i], a);
           this.dss[i] = { ...ds, metadata: { ...ds.metadata, generation: (ds.metadata!.generation ?? 1) + 1 } };
           this.ensureRevisions();
           break;
@@ -332,9 +326,7 @@ class Fleet {
         case 'QuarantineNode': case 'ReleaseNode': {
           const i = this.nodes.findIndex((n) => n.metadata?.name === a.node);
           if (i < 0) break;
-          const ann = { ...(this.nodes[i].metadata!.annotations ?? {}) };
-          if (a.type === 'QuarantineNode') ann[QUARANTINE_ANNOTATION] = a.value; else delete ann[QUARANTINE_ANNOTATION];
-          this.nodes[i] = { ...this.nodes[i], metadata: { ...this.nodes[i].metadata, annotations: ann } };
+          this.nodes[i] = withQuarantine(this.nodes[i], a);
           break;
         }
       }
