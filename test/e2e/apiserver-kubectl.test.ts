@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { eventually, hasKubectl, kubectl, kubectlOk, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const skip = hasKubectl ? false : 'kubectl is not installed on this machine; install kubectl 1.32 to run these tests';
 if (skip) console.log(`# SKIP apiserver-kubectl: ${skip}`);
@@ -15,12 +15,7 @@ let c: TestCluster;
 before(async () => { if (!skip) c = await startTestCluster(); });
 after(async () => { if (!skip) await c.stop(); });
 
-/** Runs kubectl and asserts success, returning stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(c, args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
 
 const header = (out: string) => out.split('\n')[0]!.trim().split(/\s{2,}/);
 

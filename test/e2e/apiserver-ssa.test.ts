@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { hasKubectl, kubectl, kubectlOk, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const skip = hasKubectl ? false : 'kubectl is not installed on this machine; install kubectl 1.32 to run these tests';
 if (skip) console.log(`# SKIP apiserver-ssa: ${skip}`);
@@ -13,11 +13,7 @@ let c: TestCluster;
 before(async () => { if (!skip) c = await startTestCluster(); });
 after(async () => { if (!skip) await c.stop(); });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(c, args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
 
 function ds(name: string, image: string, env: string[] = [], labels: Record<string, string> = {}): string {
   const envYaml = env.length ? `\n        env:\n${env.map((e) => `        - {name: ${e}, value: "1"}`).join('\n')}` : '';

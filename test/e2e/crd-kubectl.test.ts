@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { eventually, hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { eventually, hasKubectl, kubectl, kubectlOk, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const skip = hasKubectl ? false : 'kubectl is not installed on this machine; install kubectl 1.32 to run these tests';
 if (skip) console.log(`# SKIP crd-kubectl: ${skip}`);
@@ -21,11 +21,7 @@ before(async () => {
 });
 after(async () => { if (!skip) await c.stop(); });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(c, args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
 
 async function fails(args: string[], input?: string): Promise<string> {
   const r = await kubectl(c, args, input);

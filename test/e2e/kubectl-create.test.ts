@@ -4,7 +4,7 @@
 // (TokenRequest); its body is checked in src/apiserver/protobuf.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { hasKubectl, kubectl, kubectlOk, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const skip = hasKubectl ? false : 'kubectl is not installed on this machine';
 
@@ -12,11 +12,7 @@ let c: TestCluster;
 before(async () => { if (!skip) c = await startTestCluster({ nodes: 1 }); });
 after(async () => { if (!skip) await c.stop(); });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(c, args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
 
 async function getJson(...args: string[]): Promise<Record<string, any>> {
   return JSON.parse(await ok(['get', ...args, '-o', 'json'])) as Record<string, any>;

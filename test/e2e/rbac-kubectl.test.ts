@@ -3,7 +3,7 @@
 // objects every cluster starts with.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { eventually, hasKubectl, kubectl, kubectlOk, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const skip = hasKubectl ? false : 'kubectl is not installed on this machine; install kubectl 1.32 to run these tests';
 if (skip) console.log(`# SKIP rbac-kubectl: ${skip}`);
@@ -16,11 +16,7 @@ before(async () => {
 });
 after(async () => { if (!skip) await c.stop(); });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(c, args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
 
 const saUser = 'system:serviceaccount:default:default';
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { startCluster, type Cluster, type ClusterOptions } from '../../src/cluster/cluster.js';
 import { clusterConfigOf } from '../../src/cluster/components.js';
 import { RawClient } from '../../src/kube/client.js';
@@ -57,6 +58,13 @@ export function kubectl(c: TestCluster, args: string[], input?: string): Promise
     if (input !== undefined) { child.stdin?.write(input); }
     child.stdin?.end();
   });
+}
+
+/** Runs kubectl and asserts it succeeded, returning stdout. */
+export async function kubectlOk(c: TestCluster, args: string[], input?: string): Promise<string> {
+  const r = await kubectl(c, args, input);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  return r.stdout;
 }
 
 /** Polls until fn returns a truthy value (or throws after timeoutMs). Not a timed assertion: it only bounds a wait. */

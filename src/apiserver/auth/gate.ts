@@ -9,9 +9,7 @@ import type { KObject } from '../../api/types.js';
 import * as E from '../errors.js';
 import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import type { ApiHandler, ApiRequest, ApiResult } from '../handler.js';
-import { mediaType, parseJson } from '../handler.js';
 import { bearerToken } from '../limits.js';
-import { decodeProtobufObject, ProtobufFormatError } from '../protobuf.js';
 import type { RequestTarget } from '../routes.js';
 import type { Store } from '../store.js';
 import { requestAttributes, type Attributes } from './attributes.js';
@@ -21,7 +19,6 @@ import { planImpersonation, type DistinctHeaders } from './impersonation.js';
 import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
 import { bindingObject, PolicyCache, roleObject } from './policy.js';
 import type { PolicySnapshot } from './rbac.js';
-import { decodeAuthProtobuf } from './protobuf.js';
 import { isReviewResource, review, reviewKinds } from './reviews.js';
 import { defaultIssuer, userFromClaims, type TokenLookups } from './satoken.js';
 import { tokenRequest } from './tokenrequest.js';
@@ -124,14 +121,15 @@ export class RequestAuth {
         const sa = this.o.store.get(def, at.namespace, at.name);
         const look = this.lookups();
         return created(tokenRequest({
-          body: this.decode(req), namespace: at.namespace, serviceAccount: sa, apiAudiences: this.apiAudiences, nowMs: this.#now(), key: this.o.signingKey,
+          body: handler.decodeBody(req, { ...def, kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' }, []), namespace: at.namespace, serviceAccount: sa, apiAudiences: this.apiAudiences, nowMs: this.#now(), key: this.o.signingKey,
           objectUid: (kind, name) => look.objectUid!(kind, at.namespace, name),
         }));
       }
       if (at.apiVersion === 'v1' && isReviewResource(at.resource) && reviewKinds[at.resource].group === at.apiGroup && !at.subresource) {
         if (at.name || at.verb !== 'create') throw E.methodNotSupported();
         if (reviewKinds[at.resource].namespaced !== (at.namespace !== '')) throw E.pathNotFound();
-        return created(review(at.resource, this.decode(req), { user: a.user, policy: this.policy.snapshot(), namespace: at.namespace }));
+        const reviewDef = this.o.store.catalog.lookup(at.apiGroup, 'v1', at.resource)!;
+        return created(review(at.resource, handler.decodeBody(req, reviewDef, []), { user: a.user, policy: this.policy.snapshot(), namespace: at.namespace }));
       }
     } catch (err) {
       if (err instanceof E.ApiError) return { kind: 'response', status: err.code, body: err.toStatus(), warnings: [] };
@@ -174,20 +172,6 @@ export class RequestAuth {
     const own = rulesFor(policy, user, ns);
     const why = escalationError(user, [...own.resourceRules, ...own.nonResourceRules], granted, own.evaluationError);
     return why ? refusedWrite(at, name, why) : undefined;
-  }
-
-  private decode(req: ApiRequest): unknown {
-    const ct = mediaType(req.contentType);
-    if (ct === 'application/vnd.kubernetes.protobuf') {
-      const ours = decodeAuthProtobuf(req.body);
-      if (ours) return ours;
-      try { return decodeProtobufObject(req.body); } catch (err) {
-        if (err instanceof ProtobufFormatError) throw E.badRequest(err.message);
-        throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
-      }
-    }
-    if (ct !== '' && ct !== 'application/json') throw E.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
-    return parseJson(req.body);
   }
 
   private lookups(): TokenLookups {
