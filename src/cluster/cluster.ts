@@ -8,6 +8,7 @@ import type { Runnable } from '../kube/manager.js';
 import { componentsManager, componentsSpec, type ComponentsSpec } from './components.js';
 import { ComponentsWorker } from './worker-runnable.js';
 import { supervise } from './supervise.js';
+import { installRolloutCrd } from '../rollout/crd-install.js';
 
 export interface ClusterOptions {
   dataDir: string | null;
@@ -55,6 +56,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   if (o.kubeconfigPath) await writeKubeconfig(o.kubeconfigPath, { server: api.url, caCertPem: api.caCertPem, token: api.token });
   const kubeConfig = () => { const k = new KubeConfig(); k.loadFromString(kc); return k; };
   const log = o.log ?? (() => {});
+  // Served before the cluster is announced: DaemonSetRollouts work from the ready line on.
+  await installRolloutCrd(kubeConfig(), log).catch(async (err: unknown) => { await api.close(); throw err; });
   return {
     url: api.url, port: api.port, token: api.token, caCertPem: api.caCertPem, kubeconfig: kc, kubeConfig, api,
     async run(signal) {

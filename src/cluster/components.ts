@@ -18,7 +18,6 @@ import { NodeSimulator } from '../nodes/simulator.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { DaemonSetController } from '../controller/controller.js';
 import { RolloutController } from '../rollout/controller.js';
-import { RolloutCrdInstaller } from '../rollout/crd-install.js';
 
 /** The cluster options the components are built from (cluster.ts's ClusterOptions has them all). */
 export interface ComponentsOptions {
@@ -93,8 +92,6 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
       // on exhaustion is what `everynode up` prints.
       new NodeIpamController(kubeConfig(), { clusterCIDR: s.config.clusterCIDR, nodeCIDRMaskSize: s.config.nodeCIDRMaskSize, informers, log }),
     );
-    // The embedded cluster serves DaemonSetRollouts from the start (config/crd/).
-    parts.push(new RolloutCrdInstaller(kubeConfig(), log));
     parts.push(new ClusterRoleAggregationController(kubeConfig(), { informers }));
     if (s.serviceAccounts) parts.push(new ServiceAccountsController(kubeConfig(), { informers, caCertPem: s.serviceAccounts.caCertPem, signingKeyPem: s.serviceAccounts.signingKeyPem }));
     if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers, log }));

@@ -1,12 +1,11 @@
 // Installs the DaemonSetRollout CRD (config/crd/) into the embedded cluster at start, so that
 // `everynode up` serves the kind with no `kubectl apply` first. Create, or update when the
-// stored definition differs (an older everynode's); retried with back-off until the server takes it.
+// stored definition differs (an older everynode's).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { RawClient, isConflict, isNotFound } from '../kube/client.js';
-import { whenAborted, type Runnable } from '../kube/manager.js';
 import { sleep } from '../kube/informer.js';
 
 const CRD_URL = new URL('../../config/crd/everynode.dev_daemonsetrollouts.yaml', import.meta.url);
@@ -38,26 +37,31 @@ function normalize(spec: unknown): unknown {
   return { group: s.group, scope: s.scope, names: s.names, versions: s.versions };
 }
 
-export class RolloutCrdInstaller implements Runnable {
-  readonly name = 'daemonsetrollout-crd';
-  constructor(private readonly kc: KubeConfig, private readonly log?: (line: string) => void) {}
-
-  async start(signal: AbortSignal): Promise<void> {
-    let crd: KObject;
-    try { crd = rolloutCrd(); } catch (err) {
-      this.log?.(`${this.name}: not installed: ${err instanceof Error ? err.message : String(err)}`);
-      return whenAborted(signal);
-    }
-    const client = new RawClient(this.kc);
-    try {
-      for (let delay = 200; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
-        try { await ensureCrd(client, crd, signal); break; } catch (err) {
-          if (signal.aborted) break;
-          this.log?.(`${this.name}: ${err instanceof Error ? err.message : String(err)}; retrying`);
-          await sleep(delay, signal);
-        }
-      }
-    } finally { client.close(); }
-    await whenAborted(signal);
+/**
+ * Installs the CRD and waits until its group is served, so that whoever is told the cluster is
+ * ready (the `up` ready line, a controller started right after) finds the kind. Run once, before
+ * the cluster is announced: as a background component it raced `everynode controller`'s preflight.
+ * A package without config/ logs one line and serves without the kind.
+ */
+export async function installRolloutCrd(kc: KubeConfig, log?: (line: string) => void, timeoutMs = 30_000): Promise<void> {
+  let crd: KObject;
+  try { crd = rolloutCrd(); } catch (err) {
+    log?.(`daemonsetrollout-crd: not installed: ${err instanceof Error ? err.message : String(err)}`);
+    return;
   }
+  const group = `/apis/${String((crd.spec as { group?: unknown } | undefined)?.group)}`;
+  const client = new RawClient(kc);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        await ensureCrd(client, crd);
+        await client.request('GET', group);
+        return;
+      } catch (err) {
+        if (Date.now() + delay > deadline) throw new Error(`daemonsetrollout-crd: not served after ${timeoutMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+        await sleep(delay);
+      }
+    }
+  } finally { client.close(); }
 }
