@@ -12,7 +12,7 @@ import { ApiError } from './errors.js';
 import { CrdRegistry } from './crd/registry.js';
 import { RequestAuth } from './auth/gate.js';
 import { ensureSigningKey } from './auth/signingkey.js';
-import { bootstrapClusterRoleBindings, bootstrapClusterRolesAggregated } from './auth/bootstrap.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRolesAggregated, reconcileBootstrap } from './auth/bootstrap.js';
 
 export interface ApiServerOptions {
   /** Directory for the database and PKI; null keeps everything in memory. */
@@ -61,8 +61,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
   for (const b of bootstrap) {
     const d = catalog.lookup(b.group, b.version, b.resource)!;
     const ns = b.obj.metadata!.namespace ?? '';
-    if (!store.getKV(d, ns, b.obj.metadata!.name!)) {
+    const kv = store.getKV(d, ns, b.obj.metadata!.name!);
+    if (!kv) {
       try { store.create(d, ns, b.obj); } catch (err) { if (!(err instanceof ApiError && err.code === 409)) throw err; }
+    } else if (b.group === 'rbac.authorization.k8s.io') {
+      // A stored object that does not parse is left for its owner to repair, not a refusal to start.
+      let live: KObject | undefined;
+      try { live = JSON.parse(kv.value) as KObject; } catch { live = undefined; }
+      const next = live && reconcileBootstrap(live, b.obj);
+      if (next) {
+        try { store.update(d, ns, b.obj.metadata!.name!, next, ''); } catch (err) { o.log?.(`bootstrap: ${b.resource}/${b.obj.metadata!.name}: not reconciled: ${err instanceof Error ? err.message : String(err)}`); }
+      }
     }
   }
   // CustomResourceDefinitions already stored are served before the first request.
@@ -73,10 +82,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<EmbeddedApiSe
   const pkiDir = o.dataDir === null ? null : `${o.dataDir}/pki`;
   const pki = await ensurePki(pkiDir, { extraSans: extraNames });
   const signing = await ensureSigningKey(pkiDir);
-  const auth = new RequestAuth({ store, adminToken: pki.token, signingKey: signing.key });
+  let serverUrl = '';
+  const auth = new RequestAuth({ store, adminToken: pki.token, signingKey: signing.key, externalUrl: () => serverUrl });
   const port = o.port ?? 6443;
   const handler = new ApiHandler(store, catalog, `${address}:${port}`);
   const server = await startServer({ handler, certPem: pki.certPem, keyPem: pki.keyPem, auth, address, port, limits: o.limits });
+  serverUrl = server.url;
   // Keep the watch history bounded; a watcher older than what is kept gets 410 and re-lists.
   const compactor = setInterval(() => backend.compact(), 60_000);
   compactor.unref();

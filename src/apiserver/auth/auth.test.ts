@@ -190,7 +190,7 @@ describe('reviews', () => {
   });
 
   test('property: reviews of arbitrary bodies answer or refuse with a 4xx, never throw anything else', () => {
-    fc.assert(fc.property(fc.constantFrom('selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews', 'localsubjectaccessreviews', 'selfsubjectreviews' as const), fc.jsonValue(), (r, body) => {
+    fc.assert(fc.property(fc.constantFrom('selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews', 'localsubjectaccessreviews', 'selfsubjectreviews', 'tokenreviews' as const), fc.jsonValue(), (r, body) => {
       try { review(r, body, ctx); return true; } catch (e) { return e instanceof ApiError && e.code >= 400 && e.code < 500; }
     }));
   });

@@ -4,10 +4,12 @@
 // aggregated from the aggregate-to-* roles as upstream builds them. The rules are ours, written
 // to the intent of upstream's: view reads everything served but Secrets; edit also writes
 // workloads and reads and writes Secrets; admin also manages Roles and RoleBindings in a
-// namespace. Missing objects are created at every start; existing ones are left as they are.
+// namespace. Missing objects are created at every start; existing ones are reconciled
+// (reconcileBootstrap) as kube-apiserver's hook does.
 import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import type { KObject } from '../../api/types.js';
 import { aggregatedRules } from './aggregation.js';
+import { covers } from './escalation.js';
 import { authenticatedGroup, systemMasters, unauthenticatedGroup } from './user.js';
 
 const rbacGroup = 'rbac.authorization.k8s.io';
@@ -67,6 +69,13 @@ export const bootstrapClusterRoles: KObject[] = [
     rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
     rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
   ]),
+  // Delegated authentication and authorization (an extension API server, a metrics proxy such
+  // as kube-rbac-proxy) and service account issuer discovery, as upstream defines them.
+  clusterRole('system:auth-delegator', [
+    rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+    rule(['authorization.k8s.io'], ['subjectaccessreviews'], ['create']),
+  ]),
+  clusterRole('system:service-account-issuer-discovery', [paths(['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])]),
   clusterRole('system:aggregate-to-view', namespacedReadable, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }),
   clusterRole('system:aggregate-to-edit', namespacedWritable, { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' }),
   clusterRole('system:aggregate-to-admin', namespaceAdmin, { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' }),
@@ -80,6 +89,7 @@ export const bootstrapClusterRoleBindings: KObject[] = [
   groupBinding('system:discovery', 'system:discovery', [authenticatedGroup]),
   groupBinding('system:basic-user', 'system:basic-user', [authenticatedGroup]),
   groupBinding('system:public-info-viewer', 'system:public-info-viewer', [authenticatedGroup, unauthenticatedGroup]),
+  groupBinding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', ['system:serviceaccounts']),
 ];
 
 /**
@@ -99,4 +109,41 @@ export function bootstrapClusterRolesAggregated(): KObject[] {
     if (!changed) break;
   }
   return roles;
+}
+
+/**
+ * The bootstrap policy hook's non-destructive reconcile (ReconcileClusterRole,
+ * ReconcileRoleBinding without --remove-extra-*): a stored bootstrap object gets the rules or
+ * subjects it lacks and the labels and annotations it lacks, so that roles stored by an older
+ * everynode grow what a newer one grants; what a user added stays. An object annotated
+ * `rbac.authorization.kubernetes.io/autoupdate: "false"` is left alone, as upstream. Undefined
+ * when nothing would change.
+ */
+export function reconcileBootstrap(existing: KObject, wanted: KObject): KObject | undefined {
+  const ann = existing.metadata?.annotations ?? {};
+  if (ann['rbac.authorization.kubernetes.io/autoupdate'] === 'false') return undefined;
+  const out = structuredClone(existing) as KObject & { rules?: PolicyRule[]; subjects?: unknown[] };
+  let changed = false;
+  const meta = out.metadata ?? (out.metadata = {});
+  for (const field of ['labels', 'annotations'] as const) {
+    const want = wanted.metadata?.[field] ?? {};
+    const have: Record<string, string> = { ...(meta[field] ?? {}) };
+    for (const [k, v] of Object.entries(want)) if (!(k in have)) { have[k] = v; changed = true; }
+    meta[field] = have;
+  }
+  const w = wanted as KObject & { rules?: PolicyRule[]; subjects?: unknown[]; aggregationRule?: unknown };
+  // An aggregated role's rules are the aggregation controller's to fill.
+  if (w.kind === 'ClusterRole' && !w.aggregationRule) {
+    const rules = Array.isArray(out.rules) ? out.rules : [];
+    const missing = (w.rules ?? []).filter((r) => !covers(rules, [r]).covered);
+    if (missing.length) { out.rules = [...rules, ...missing]; changed = true; }
+  }
+  if (w.kind === 'ClusterRoleBinding') {
+    const subjects = Array.isArray(out.subjects) ? out.subjects : [];
+    const key = (s: unknown) => { const o = (s ?? {}) as Record<string, unknown>; return `${String(o.kind)}/${String(o.namespace ?? '')}/${String(o.name)}`; };
+    const have = new Set(subjects.map(key));
+    const missing = (w.subjects ?? []).filter((s) => !have.has(key(s)));
+    if (missing.length) { out.subjects = [...subjects, ...missing]; changed = true; }
+  }
+  return changed ? out : undefined;
 }

@@ -19,8 +19,9 @@ import { planImpersonation, type DistinctHeaders } from './impersonation.js';
 import { looksLikeJwt, verifyJwt, type SigningKey } from './jwt.js';
 import { bindingObject, PolicyCache, roleObject } from './policy.js';
 import type { PolicySnapshot } from './rbac.js';
-import { isReviewResource, review, reviewKinds } from './reviews.js';
-import { defaultIssuer, userFromClaims, type TokenLookups } from './satoken.js';
+import { isReviewResource, review, reviewKinds, type TokenReviewResult } from './reviews.js';
+import { jwks, oidcDocument, openIdConfiguration } from './oidc.js';
+import { defaultIssuer, legacyIssuer, userFromClaims, type TokenLookups } from './satoken.js';
 import { tokenRequest } from './tokenrequest.js';
 import { adminUser, anonymous, authenticatedGroup, systemMasters, type UserInfo } from './user.js';
 
@@ -38,6 +39,8 @@ export interface AuthOptions {
   signingKey: SigningKey;
   /** Audiences a service account token must carry to be accepted here (--api-audiences). */
   apiAudiences?: string[];
+  /** Where clients reach this server (the JWKS URI of the issuer discovery document). */
+  externalUrl?: () => string;
   now?: () => number;
 }
 
@@ -66,13 +69,32 @@ export class RequestAuth {
     const token = bearerToken(authorization);
     // No bearer token (no header, or another scheme) is no credential at all: anonymous, as upstream.
     if (token === undefined) return anonymous;
+    const r = this.reviewToken(token, []);
+    return 'user' in r ? r.user : undefined;
+  }
+
+  /**
+   * A token checked for audiences (none: the API's own), as TokenReview and every request do.
+   * The admin token and legacy Secret tokens carry no audience: they are valid for the API's
+   * audiences only, as upstream's audience-agnostic authenticators.
+   */
+  reviewToken(token: string, requested: string[]): TokenReviewResult {
+    const wanted = requested.length ? requested : this.apiAudiences;
+    const implicit = wanted.filter((a) => this.apiAudiences.includes(a));
+    const invalid = { error: '[invalid bearer token, token lookup failed]' };
     const got = Buffer.from(token);
-    if (got.length === this.#admin.length && timingSafeEqual(got, this.#admin)) return { name: adminUser, groups: [systemMasters, authenticatedGroup] };
-    if (!looksLikeJwt(token)) return undefined;
+    if (got.length === this.#admin.length && timingSafeEqual(got, this.#admin)) {
+      return implicit.length ? { user: { name: adminUser, groups: [systemMasters, authenticatedGroup] }, audiences: requested.length ? implicit : [] } : { error: `token audiences ${JSON.stringify(this.apiAudiences)} is invalid for the target audiences ${JSON.stringify(wanted)}` };
+    }
+    if (!looksLikeJwt(token)) return invalid;
     const claims = verifyJwt(this.o.signingKey, token);
-    if (!claims) return undefined;
-    const u = userFromClaims(claims, token, this.apiAudiences, Math.floor(this.#now() / 1000), this.lookups());
-    return 'refused' in u ? undefined : u;
+    if (!claims) return invalid;
+    const legacy = claims.iss === legacyIssuer;
+    if (legacy && !implicit.length) return { error: `token audiences ${JSON.stringify(this.apiAudiences)} is invalid for the target audiences ${JSON.stringify(wanted)}` };
+    const u = userFromClaims(claims, token, wanted, Math.floor(this.#now() / 1000), this.lookups());
+    if ('refused' in u) return { error: `[invalid bearer token, ${u.refused}]` };
+    const aud = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : [];
+    return { user: u, audiences: !requested.length ? [] : legacy ? implicit : requested.filter((a) => aud.includes(a)) };
   }
 
   /** Authentication, impersonation and authorization of a request, before its body is read. */
@@ -109,7 +131,13 @@ export class RequestAuth {
    */
   serve(a: Admitted, req: ApiRequest, handler: ApiHandler): ApiResult | undefined {
     const at = a.attributes;
-    if (!at.resourceRequest) return undefined;
+    if (!at.resourceRequest) {
+      const doc = oidcDocument(at.path);
+      if (!doc || (at.verb !== 'get' && req.method !== 'HEAD')) return undefined;
+      return doc === 'config'
+        ? { kind: 'response', status: 200, body: openIdConfiguration(defaultIssuer, this.o.externalUrl?.() ?? defaultIssuer), warnings: [] }
+        : { kind: 'response', status: 200, body: Buffer.from(JSON.stringify(jwks(this.o.signingKey))), contentType: 'application/jwk-set+json', warnings: [] };
+    }
     if (at.apiGroup === rbacGroup && !at.subresource && ['create', 'update', 'patch'].includes(at.verb) && !a.user.groups.includes(systemMasters)) {
       return this.escalation(a.user, at, req, handler);
     }
@@ -129,7 +157,7 @@ export class RequestAuth {
         if (at.name || at.verb !== 'create') throw E.methodNotSupported();
         if (reviewKinds[at.resource].namespaced !== (at.namespace !== '')) throw E.pathNotFound();
         const reviewDef = this.o.store.catalog.lookup(at.apiGroup, 'v1', at.resource)!;
-        return created(review(at.resource, handler.decodeBody(req, reviewDef, []), { user: a.user, policy: this.policy.snapshot(), namespace: at.namespace }));
+        return created(review(at.resource, handler.decodeBody(req, reviewDef, []), { user: a.user, policy: this.policy.snapshot(), namespace: at.namespace, reviewToken: (t, aud) => this.reviewToken(t, aud) }));
       }
     } catch (err) {
       if (err instanceof E.ApiError) return { kind: 'response', status: err.code, body: err.toStatus(), warnings: [] };

@@ -13,7 +13,7 @@ import type { UserInfo } from './user.js';
 export const authorizationGroup = 'authorization.k8s.io';
 export const authenticationGroup = 'authentication.k8s.io';
 
-export type ReviewResource = 'selfsubjectaccessreviews' | 'selfsubjectrulesreviews' | 'subjectaccessreviews' | 'localsubjectaccessreviews' | 'selfsubjectreviews';
+export type ReviewResource = 'selfsubjectaccessreviews' | 'selfsubjectrulesreviews' | 'subjectaccessreviews' | 'localsubjectaccessreviews' | 'selfsubjectreviews' | 'tokenreviews';
 
 /** Group, kind and scope of each review resource (discovery registers the same facts). */
 export const reviewKinds: Record<ReviewResource, { group: string; kind: string; namespaced: boolean }> = {
@@ -22,6 +22,7 @@ export const reviewKinds: Record<ReviewResource, { group: string; kind: string; 
   subjectaccessreviews: { group: authorizationGroup, kind: 'SubjectAccessReview', namespaced: false },
   localsubjectaccessreviews: { group: authorizationGroup, kind: 'LocalSubjectAccessReview', namespaced: true },
   selfsubjectreviews: { group: authenticationGroup, kind: 'SelfSubjectReview', namespaced: false },
+  tokenreviews: { group: authenticationGroup, kind: 'TokenReview', namespaced: false },
 };
 
 export function isReviewResource(r: string): r is ReviewResource {
@@ -66,7 +67,12 @@ export interface ReviewContext {
   policy: PolicySnapshot;
   /** The namespace of the request path (LocalSubjectAccessReview). */
   namespace: string;
+  /** Authenticates a presented token for the given audiences (TokenReview); none refuses every token. */
+  reviewToken?: (token: string, audiences: string[]) => TokenReviewResult;
 }
+
+/** A token's user and the requested audiences it is valid for, or why it is not valid. */
+export type TokenReviewResult = { user: UserInfo; audiences: string[] } | { error: string };
 
 /** The answer to a create of a review resource: the body with its status filled in. */
 export function review(resource: ReviewResource, body: unknown, ctx: ReviewContext): KObject {
@@ -81,6 +87,17 @@ export function review(resource: ReviewResource, body: unknown, ctx: ReviewConte
   const out = (status: unknown): KObject => ({ kind, apiVersion: `${group}/v1`, metadata, spec, status }) as unknown as KObject;
   const fail = (errs: FieldError[]) => { if (errs.length) throw E.invalid(kind, group, '', errs); };
   switch (resource) {
+    case 'tokenreviews': {
+      // pkg/registry/authentication/tokenreview's Create: a missing token is the client's
+      // error; a token that does not authenticate is an answer (authenticated omitted).
+      const token = str(spec.token);
+      if (!token) throw E.badRequest(`token is required for TokenReview in ${group}`);
+      const r = ctx.reviewToken?.(token, strs(spec.audiences)) ?? { error: 'token authentication is not configured' };
+      const status = 'error' in r
+        ? { user: {}, error: r.error }
+        : { authenticated: true, user: userInfoOf(r.user), ...(r.audiences.length ? { audiences: r.audiences } : {}) };
+      return out(status);
+    }
     case 'selfsubjectreviews':
       return { kind, apiVersion: `${group}/v1`, metadata, status: { userInfo: userInfoOf(ctx.user) } } as unknown as KObject;
     case 'selfsubjectrulesreviews': {
