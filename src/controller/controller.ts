@@ -91,7 +91,7 @@ export class DaemonSetController implements Runnable {
     this.eventSink = new EventSink(kc);
     this.events = new EventRecorder(this.eventSink, 'daemonset-controller', () => clock.now());
     this.reconciler = new Reconciler(
-      { client: this.client, caches: this.caches, expectations: this.expectations, backoff: this.backoff, opts: { bindDirectly: opts.bindDirectly, metrics: opts.metrics, log: opts.log } },
+      { client: this.client, caches: this.caches, expectations: this.expectations, backoff: this.backoff, clock, opts: { bindDirectly: opts.bindDirectly, metrics: opts.metrics, log: opts.log } },
       this.events,
     );
     this.loop = new ControllerLoop({

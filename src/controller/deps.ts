@@ -5,6 +5,7 @@ import type { RawClient } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import type { BackoffState } from './core/backoff.js';
 import type { Expectations } from './expectations.js';
+import type { Clock } from '../kube/clock.js';
 
 export const BIND_ANNOTATION = 'everynode.dev/bind';
 
@@ -27,6 +28,8 @@ export interface ReconcilerDeps {
   expectations: Expectations;
   /** Failed-pod back-off per DaemonSet key, kept between syncs. */
   backoff: Map<string, BackoffState>;
+  /** The controller's one time source (fake in tests, as the queue's and the expectations'). */
+  clock: Clock;
   /** The controller settings a sync reads. */
   opts: { bindDirectly?: boolean; metrics?: DaemonSetWriteMetrics; log?: (line: string) => void };
 }

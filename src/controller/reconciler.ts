@@ -35,7 +35,7 @@ export class Reconciler {
     if (!cached) { expectations.forget(key); this.#createWindow.delete(key); return {}; }
     const ds = deepCopy(cached) as DaemonSet;
     const ns = ds.metadata!.namespace!;
-    const nowMs = Date.now();
+    const nowMs = this.c.clock.now();
 
     if (!expectations.satisfied(key) && expectations.uncertainCreates(key).length) await this.settleUncertainCreates(key, ds);
     // Decided before the caches are read, as upstream's ReplicaSet controller orders it: were it
