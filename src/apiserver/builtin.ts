@@ -14,7 +14,7 @@ export function builtinCatalog(): Catalog {
     c.add(def({ group: '', version: 'v1', resource, kind, namespaced, strategy, ...extra }));
   core('namespaces', 'Namespace', false, S.namespaceStrategy, { shortNames: ['ns'], subresources: ['status', 'finalize'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] });
   core('nodes', 'Node', false, S.nodeStrategy, { shortNames: ['no'], subresources: ['status'] });
-  core('pods', 'Pod', true, S.podStrategy, { shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'] });
+  core('pods', 'Pod', true, S.podStrategy, { shortNames: ['po'], categories: ['all'], subresources: ['status', 'ephemeralcontainers', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'] });
   core('events', 'Event', true, S.eventStrategy, { shortNames: ['ev'] });
   core('configmaps', 'ConfigMap', true, S.configMapStrategy, { shortNames: ['cm'] });
   core('secrets', 'Secret', true, S.secretStrategy);

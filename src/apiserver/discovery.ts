@@ -29,6 +29,7 @@ export function apiGroup(catalog: Catalog, group: string) {
 
 const subresourceVerbs: Record<string, string[]> = {
   status: ['get', 'patch', 'update'],
+  ephemeralcontainers: ['get', 'patch', 'update'],
   finalize: ['update'],
   binding: ['create'],
   eviction: ['create'],

@@ -44,6 +44,9 @@ import type { ApiRequest, ApiResponse, ApiResult, WatchResponse, SubresourceHost
 const ok = (status: number, body: unknown, warnings: string[] = [], contentType?: string): ApiResponse =>
   ({ kind: 'response', status, body, warnings, contentType });
 
+/** Subresources that read and write part of the stored object itself (the rest are actions). */
+const storedSubresources = ['status', 'finalize', 'ephemeralcontainers'];
+
 export class ApiHandler implements SubresourceHost {
   constructor(
     readonly store: Store,
@@ -148,10 +151,10 @@ export class ApiHandler implements SubresourceHost {
     const ns = def.namespaced ? info.namespace : '';
     const verb = info.verb;
     if (info.subresource === 'scale' && def.custom) return scaleSubresource(this, req, info, def, warnings);
-    if (info.subresource && !['status', 'finalize'].includes(info.subresource)) {
+    if (info.subresource && !storedSubresources.includes(info.subresource)) {
       return podSubresource(this, req, info, def, warnings);
     }
-    const allowed = info.subresource === 'status' ? ['get', 'update', 'patch'] : info.subresource === 'finalize' ? ['update'] : def.verbs;
+    const allowed = info.subresource === 'status' || info.subresource === 'ephemeralcontainers' ? ['get', 'update', 'patch'] : info.subresource === 'finalize' ? ['update'] : def.verbs;
     if (!allowed.includes(verb)) throw E.methodNotAllowed(verb, info.subresource ? `${def.resource}/${info.subresource}` : def.resource);
     switch (verb) {
       case 'get': {

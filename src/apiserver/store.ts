@@ -260,6 +260,12 @@ export class Store {
       def.strategy.prepareForStatusUpdate?.(next, old, ctx);
       const errs = def.strategy.validateStatusUpdate?.(next, old, ctx) ?? [];
       if (errs.length) throw E.invalid(def.kind, def.group, name, errs);
+    } else if (subresource && subresource !== 'finalize') {
+      const r = def.strategy.subresourceUpdate?.(subresource, obj, old);
+      if (!r) throw E.pathNotFound();
+      next = r.next;
+      this.trackFields(def, old, next, obj.metadata?.managedFields, subresource, opts);
+      if (r.errors.length) throw E.invalid(def.kind, def.group, name, r.errors);
     } else if (subresource === 'finalize') {
       next = deepCopy(old);
       (next as { spec?: Record<string, unknown> }).spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };

@@ -104,6 +104,9 @@ function imageSize(image: string): number {
 const changedImages = (p: Pod): Set<string> => new Set(containersOf(p)
   .filter((k) => { const st = statuses(p).find((s) => s.name === k.name); return st !== undefined && st.image !== (k.image ?? ''); })
   .map((k) => k.name));
+/** Ephemeral containers in the spec the kubelet has not started yet. */
+const newEphemeral = (p: Pod) => (p.spec?.ephemeralContainers ?? [])
+  .filter((k) => !(p.status?.ephemeralContainerStatuses ?? []).some((s) => s.name === k.name));
 /** A container that has run before (it has a container ID): its replacement counts as a restart. */
 const hasRun = (s: ContainerStatus | undefined) => Boolean(s?.containerID);
 const restarting = (p: Pod) => p.status?.phase === 'Running' && statuses(p).some((s) => s.state?.waiting?.reason === 'ContainerCreating' && s.lastState?.terminated);
@@ -149,6 +152,32 @@ export const POD_STAGES: readonly PodStage[] = [
     render: (c) => {
       const killing = isTerminalPhase(c.pod) ? [] : killingEvents(c.pod);
       return killing.length ? { delete: true, events: killing } : { delete: true };
+    },
+  },
+  {
+    // `kubectl debug` added an ephemeral container (pods/ephemeralcontainers): the kubelet starts
+    // it beside the others, once, and never restarts it; it takes no part in readiness.
+    name: 'ephemeral-container-start',
+    when: (c) => c.pod.status?.phase === 'Running' && !c.pod.metadata?.deletionTimestamp && newEphemeral(c.pod).length > 0,
+    at: (c) => c.nowMs,
+    render: (c) => {
+      const started = newEphemeral(c.pod);
+      const now = rfc3339(c.nowMs);
+      const ephemeralContainerStatuses: ContainerStatus[] = [
+        ...(c.pod.status?.ephemeralContainerStatuses ?? []),
+        ...started.map((k) => ({
+          name: k.name, image: k.image ?? '', imageID: `${(k.image ?? '').split(':')[0]}@sha256:${sha(k.image ?? '')}`,
+          containerID: `containerd://${sha(`${c.pod.metadata?.uid}/${k.name}/ephemeral`)}`,
+          ready: false, restartCount: 0, state: { running: { startedAt: now } },
+        })),
+      ];
+      const events = started.flatMap((k) => [
+        ...(k.imagePullPolicy === 'Never' ? [] : [ev('Normal', 'Pulling', `Pulling image "${k.image ?? ''}"`, k.name)]),
+        ev('Normal', 'Pulled', `Container image "${k.image ?? ''}" already present on machine`, k.name),
+        ev('Normal', 'Created', `Created container: ${k.name}`, k.name),
+        ev('Normal', 'Started', `Started container ${k.name}`, k.name),
+      ]);
+      return { statusPatch: { ephemeralContainerStatuses }, events };
     },
   },
   {

@@ -62,3 +62,49 @@ describe('connect subresources on a simulated node', () => {
     assert.match(r.stdout, /^simulated container side of pod default\/web/);
   });
 });
+
+describe('ephemeral containers (kubectl debug)', () => {
+  const ephemeral = (extra: Record<string, unknown> = {}) => ({ name: 'dbg', image: 'busybox:1', targetContainerName: 'web', ...extra });
+  const failure = async (method: string, path: string, body: unknown, contentType?: string): Promise<Status> => {
+    try { await api.request(method, path, body, contentType); } catch (err) { if (err instanceof ApiStatusError) return err.body as Status; throw err; }
+    assert.fail(`${method} ${path} succeeded`);
+  };
+
+  test('kubectl debug adds a container the simulated kubelet starts; nothing else of the pod changes', { skip: hasKubectl ? false : 'kubectl is not installed' }, async () => {
+    const before = await api.request<Pod>('GET', `${pods}/web`);
+    const r = await kubectl(c, ['debug', 'web', '--image=busybox:1', '-c', 'dbg', '--target=web', '--profile=general']);
+    assert.equal(r.code, 0, r.stderr);
+    const pod = await eventually(async () => { const p = await api.request<Pod>('GET', `${pods}/web`); return p.status?.ephemeralContainerStatuses?.[0]?.state?.running ? p : undefined; }, 20_000, 'the debug container running');
+    assert.equal(pod.spec?.ephemeralContainers?.[0]?.name, 'dbg');
+    assert.equal(pod.spec?.ephemeralContainers?.[0]?.targetContainerName, 'web');
+    assert.deepEqual(pod.spec?.containers, before.spec?.containers);
+    assert.equal(pod.metadata?.uid, before.metadata?.uid);
+    const get = await api.request<Pod>('GET', `${pods}/web/ephemeralcontainers`);
+    assert.equal(get.kind, 'Pod');
+  });
+
+  test('existing ones may not change or go, new ones may not have ports or probes or a name in use, and a pod cannot be created with one', async () => {
+    const pod = await api.request<Pod>('GET', `${pods}/web`);
+    const existing = pod.spec?.ephemeralContainers ?? [];
+    if (!existing.length) {
+      await api.request('PATCH', `${pods}/web/ephemeralcontainers`, { spec: { ephemeralContainers: [ephemeral()] } }, 'application/strategic-merge-patch+json');
+    }
+    const live = await api.request<Pod>('GET', `${pods}/web`);
+    const list = live.spec!.ephemeralContainers!;
+    const changed = await failure('PUT', `${pods}/web/ephemeralcontainers`, { ...live, spec: { ...live.spec, ephemeralContainers: [{ ...list[0], image: 'busybox:2' }] } });
+    assert.equal(changed.code, 422);
+    assert.match(changed.message!, /existing ephemeral containers "dbg" may not be changed/);
+    const removed = await failure('PUT', `${pods}/web/ephemeralcontainers`, { ...live, spec: { ...live.spec, ephemeralContainers: [] } });
+    assert.match(removed.message!, /existing ephemeral containers "dbg" may not be removed/);
+    const ports = await failure('PUT', `${pods}/web/ephemeralcontainers`, { ...live, spec: { ...live.spec, ephemeralContainers: [...list, ephemeral({ name: 'dbg2', ports: [{ containerPort: 80 }], readinessProbe: { exec: { command: ['true'] } } })] } });
+    assert.match(ports.message!, /spec\.ephemeralContainers\[1\]\.ports: Forbidden: cannot be set for an Ephemeral Container/);
+    assert.match(ports.message!, /spec\.ephemeralContainers\[1\]\.readinessProbe: Forbidden/);
+    const dup = await failure('PUT', `${pods}/web/ephemeralcontainers`, { ...live, spec: { ...live.spec, ephemeralContainers: [...list, ephemeral({ name: 'side' })] } });
+    assert.match(dup.message!, /spec\.ephemeralContainers\[1\]\.name: Duplicate value: "side"/);
+    const viaPod = await failure('PUT', `${pods}/web`, { ...live, spec: { ...live.spec, ephemeralContainers: [...list, ephemeral({ name: 'sneaky' })] } });
+    assert.match(viaPod.message!, /pod updates may not change fields/);
+    const created = await failure('POST', pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'born-debugged' }, spec: { containers: [{ name: 'c', image: 'i' }], ephemeralContainers: [ephemeral({ targetContainerName: 'c' })] } });
+    assert.match(created.message!, /spec\.ephemeralContainers: Forbidden: cannot be set on create/);
+    assert.equal((await failure('POST', `${pods}/web/ephemeralcontainers`, live)).code, 405);
+  });
+});

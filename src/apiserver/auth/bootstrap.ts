@@ -51,6 +51,7 @@ const namespacedWritable = [
   rule([''], ['configmaps', 'events', 'pods', 'serviceaccounts', 'services', 'secrets'], write),
   rule([''], ['secrets'], read),
   rule([''], ['pods/eviction', 'serviceaccounts/token'], ['create']),
+  rule([''], ['pods/ephemeralcontainers'], ['patch', 'update']),
   rule([''], ['serviceaccounts'], ['impersonate']),
   rule(['apps'], ['daemonsets'], write),
   rule(['policy'], ['poddisruptionbudgets'], write),

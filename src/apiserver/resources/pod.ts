@@ -4,6 +4,7 @@ import { forbidden, invalid, type FieldError } from '../../api/fielderrors.js';
 import type { KObject, Pod, PodSpec, PriorityClass, Toleration } from '../../api/types.js';
 import { forbidden as forbiddenError } from '../errors.js';
 import { cloneJson, semanticEqual } from './equality.js';
+import { ephemeralOnCreateErrors, validateEphemeralContainersUpdate, withEphemeralContainers } from './ephemeral.js';
 import { defaultPodOnlyFields, defaultPodSpec, validatePodSpec, validateTolerations } from './podspec.js';
 import { parseQuantity } from './quantity.js';
 import type { AdmissionContext, ResourceStrategy } from './types.js';
@@ -195,7 +196,13 @@ export const podStrategy: ResourceStrategy = {
     addDefaultTolerationSeconds(spec);
   },
   validate(obj) {
-    return validatePodSpec(asPod(obj).spec ?? { containers: [] }, 'spec');
+    const spec = asPod(obj).spec ?? { containers: [] };
+    return [...validatePodSpec(spec, 'spec'), ...(updating.has(obj) ? [] : ephemeralOnCreateErrors(spec))];
+  },
+  subresourceUpdate(subresource, body, old) {
+    if (subresource !== 'ephemeralcontainers') return undefined;
+    const next = withEphemeralContainers(body, old);
+    return { next, errors: validateEphemeralContainersUpdate(next, old) };
   },
   validateUpdate(obj, old) {
     return validatePodSpecUpdate(asPod(obj).spec ?? { containers: [] }, asPod(old).spec ?? { containers: [] });

@@ -39,7 +39,7 @@ function defaultFieldRef(ref: Json | undefined): void {
   if (ref) ref.apiVersion ||= 'v1';
 }
 
-function defaultContainer(c: Container): void {
+export function defaultContainer(c: Container): void {
   c.terminationMessagePath ||= '/dev/termination-log';
   c.terminationMessagePolicy ||= 'File';
   if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
@@ -237,7 +237,7 @@ function validateContainerPorts(c: Container, path: string, hostNetwork: boolean
   return errs;
 }
 
-function validateContainer(c: Container, path: string, volumes: Set<string>, spec: PodSpec): FieldError[] {
+export function validateContainer(c: Container, path: string, volumes: Set<string>, spec: PodSpec): FieldError[] {
   const errs: FieldError[] = [];
   const image = c.image ?? '';
   if (!image) errs.push(required(`${path}.image`));

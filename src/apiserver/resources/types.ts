@@ -38,6 +38,12 @@ export interface ResourceStrategy {
   /** Validation on status update. */
   validateStatusUpdate?(obj: KObject, old: KObject, ctx: AdmissionContext): FieldError[];
   /**
+   * A write through another subresource that stores part of the object (pods/ephemeralcontainers):
+   * the object it would store and its validation errors; undefined when the kind has no such
+   * subresource.
+   */
+  subresourceUpdate?(subresource: string, body: KObject, old: KObject): { next: KObject; errors: FieldError[] } | undefined;
+  /**
    * Admission that answers with a non-422 error (e.g. 403 for an unknown priorityClassName).
    * Throw an ApiError to refuse.
    */
