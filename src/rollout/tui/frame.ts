@@ -5,7 +5,7 @@
 import { humanDuration } from '../../api/duration.js';
 import type { BlockerGroup, CellState, RolloutSnapshot, WaveView } from './snapshot.js';
 import { CELL_STATES } from './snapshot.js';
-import { CELL_STYLE, glyph, renderLine, type Line, type Look, type Segment, type Style } from './text.js';
+import { CELL_STYLE, glyph, renderLine, sanitize, type Line, type Look, type Segment, type Style } from './text.js';
 
 export interface FrameSize extends Look {
   columns: number;
@@ -62,6 +62,8 @@ function section(s: RolloutSnapshot, height: number, size: FrameSize): Line[] {
   grant('details', 1);
   // Bars take at most half of what is left while there is a grid to show, so the grid is seen too.
   grant('bars', gridWant ? Math.min(barsWant, give.bars + Math.ceil(budget / 2)) : barsWant);
+  // The grid's legend and a line per wave, then the top blockers, then the rest of each.
+  grant('grid', Math.min(gridWant, 1 + s.waves.length));
   grant('blockers', Math.min(blockersWant, 4));
   grant('grid', gridWant); grant('bars', barsWant); grant('blockers', blockersWant);
   return [
@@ -223,7 +225,10 @@ function cellSegments(cells: readonly CellState[], look: Look): Segment[] {
 
 function blockers(s: RolloutSnapshot, n: number): Line[] {
   if (n <= 0 || !s.blockers.length) return [];
-  const out: Line[] = [[{ text: `Blocked: ${s.blockedTotal} nodes`, style: 'bold' }]];
+  const head: Line = [{ text: `Blocked: ${s.blockedTotal} nodes`, style: 'bold' }];
+  // One line only: the reasons and their counts beside the total.
+  if (n === 1) return [[...head, { text: ` (${s.blockers.map((g) => `${g.reason} ${g.count}`).join(', ')})` }]];
+  const out: Line[] = [head];
   const room = n - 1;
   const shown = s.blockers.length > room ? Math.max(0, room - 1) : room;
   for (const g of s.blockers.slice(0, shown)) out.push(blockerLine(g));
@@ -241,3 +246,14 @@ function blockerLine(g: BlockerGroup): Line {
   return l;
 }
 
+
+/**
+ * Without a terminal: one line per rollout, printed when it changes (phase, wave, counts), with no
+ * escape codes: "monitoring/node-exporter: Progressing, wave canary, 3/10 updated, 2 ready, 1 failed, 0 blocked".
+ */
+export function plainLine(s: RolloutSnapshot): string {
+  const sum = (f: (w: WaveView) => number) => s.waves.reduce((n, w) => n + f(w), 0);
+  const phase = s.phase ?? 'not yet observed';
+  const text = `${s.namespace}/${s.name}: ${phase}${s.currentWave ? `, wave ${s.currentWave}` : ''}, ${sum((w) => w.updated)}/${sum((w) => w.nodes)} updated, ${sum((w) => w.ready)} ready, ${sum((w) => w.failed)} failed, ${s.blockedTotal} blocked`;
+  return sanitize(s.verdict.state === 'waiting' ? text : `${text}: ${s.verdict.message}`);
+}
