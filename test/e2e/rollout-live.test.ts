@@ -83,8 +83,13 @@ describe('the live view of a rollout, in a terminal', { skip: (!hasKubectl && 'k
     for (const line of final.split('\n')) assert.ok([...line].length <= 120);
   });
 
-  test('top shows every rollout of the namespace; Ctrl-C restores the terminal and exits 130', async () => {
+  test('top shows every rollout of the namespace, follows a resize; Ctrl-C restores the cursor and exits 130', async () => {
     await eventually(() => /^node-exporter \(monitoring\) {2}Complete/m.test(screen('top')), 30_000, 'top showing the rollout');
+    // A resize (SIGWINCH) redraws to the new size: shorter words, nothing wider than the pane.
+    tmux('resize-window', '-t', 'top', '-x', '60', '-y', '20');
+    const narrow = await eventually(() => { const t = screen('top'); return / 4\/4 upd 4 rdy 0 fail 0 q Complete$/m.test(t) ? t : undefined; }, 20_000, 'top redrawn at 60 columns');
+    for (const line of narrow.split('\n')) assert.ok([...line].length <= 60, line);
+    assert.equal(narrow.match(/^node-exporter \(monitoring\)/gm)?.length, 1, narrow);
     tmux('send-keys', '-t', 'top', 'C-c');
     const s = await eventually(() => { const t = screen('top'); return /^(\^C)?EXIT=\d+$/m.test(t) ? t : undefined; }, 20_000, 'top to stop');
     assert.match(s, /^(\^C)?EXIT=130$/m, s);
