@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { renderFrame, type FrameSize } from './frame.js';
+import { plainLine, renderFrame, type FrameSize } from './frame.js';
 import { CELL_STATES, type CellState, type RolloutSnapshot, type WaveView } from './snapshot.js';
 import { visibleWidth } from './text.js';
 
@@ -14,7 +14,7 @@ const wave = (name: string, cells: CellState[], o: Partial<WaveView> = {}): Wave
 };
 const snap = (waves: WaveView[], o: Partial<RolloutSnapshot> = {}): RolloutSnapshot => ({
   name: 'node-exporter', namespace: 'monitoring', phase: 'Progressing', currentWave: waves[0]?.name, fromRevision: 'aaa', toRevision: 'bbb',
-  paused: false, verdict: { state: 'waiting', message: 'Waiting for rollout "node-exporter" to finish' }, waves, blockers: [], blockedTotal: 0, unselectedNodes: 0, ...o,
+  paused: false, verdict: { state: 'waiting', message: 'Waiting for rollout "node-exporter" to finish' }, waves, blockers: [], blockedTotal: 0, waitingTotal: 0, unselectedNodes: 0, ...o,
 });
 
 // Escape sequences a frame may hold: SGR colour codes only (log-update does the cursor work).
@@ -119,4 +119,11 @@ test('everynode top: one section per rollout; what does not fit is counted', () 
   assert.ok(short.length <= 7);
   assert.match(short.join('\n'), /\+2 more rollouts/);
   assert.deepEqual(renderFrame([], size(40, 5), { empty: 'No DaemonSetRollouts in namespace x.' }), ['No DaemonSetRollouts in namespace x.']);
+});
+
+test('nodes the rollout holds back (budget, wave, approval, pause) count as waiting, not blocked', () => {
+  const s = snap([wave('w', ['done', 'waiting', 'waiting', 'blocked'])], { blockedTotal: 3, waitingTotal: 2 });
+  assert.match(renderFrame([s], size(120, 20))[1], /^4 nodes, 2 updated, 1 ready, 1 blocked, 2 waiting$/);
+  assert.equal(plainLine(s), 'monitoring/node-exporter: Progressing, wave w, 2/4 updated, 1 ready, 1 failed, 1 blocked, 2 waiting');
+  assert.match(renderFrame([snap([wave('w', ['waiting'])], { blockedTotal: 1, waitingTotal: 1 })], size(120, 20))[1], /^1 nodes, 0 updated, 0 ready, 1 waiting$/);
 });

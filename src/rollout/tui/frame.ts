@@ -88,7 +88,10 @@ function detailsLine(s: RolloutSnapshot, nowMs: number): Line {
   const updated = s.waves.reduce((n, w) => n + w.updated, 0);
   const ready = s.waves.reduce((n, w) => n + w.ready, 0);
   const l: Line = [{ text: `${nodes} nodes, ${updated} updated, ${ready} ready` }];
-  if (s.blockedTotal) l.push({ text: `, ${s.blockedTotal} blocked`, style: 'red' });
+  // Held back by the rollout (budget, wave, approval, pause) is waiting, not a problem.
+  const stuck = Math.max(0, s.blockedTotal - s.waitingTotal);
+  if (stuck) l.push({ text: `, ${stuck} blocked`, style: 'red' });
+  if (s.waitingTotal) l.push({ text: `, ${s.waitingTotal} waiting` });
   const note = (text: string, style?: Style) => l.push({ text: ' | ' , style: 'dim' }, { text, style });
   if (s.paused) note('paused (spec.paused)', 'magenta');
   for (const w of s.waves) {
@@ -254,6 +257,6 @@ function blockerLine(g: BlockerGroup): Line {
 export function plainLine(s: RolloutSnapshot): string {
   const sum = (f: (w: WaveView) => number) => s.waves.reduce((n, w) => n + f(w), 0);
   const phase = s.phase ?? 'not yet observed';
-  const text = `${s.namespace}/${s.name}: ${phase}${s.currentWave ? `, wave ${s.currentWave}` : ''}, ${sum((w) => w.updated)}/${sum((w) => w.nodes)} updated, ${sum((w) => w.ready)} ready, ${sum((w) => w.failed)} failed, ${s.blockedTotal} blocked`;
+  const text = `${s.namespace}/${s.name}: ${phase}${s.currentWave ? `, wave ${s.currentWave}` : ''}, ${sum((w) => w.updated)}/${sum((w) => w.nodes)} updated, ${sum((w) => w.ready)} ready, ${sum((w) => w.failed)} failed, ${Math.max(0, s.blockedTotal - s.waitingTotal)} blocked${s.waitingTotal ? `, ${s.waitingTotal} waiting` : ''}`;
   return sanitize(s.verdict.state === 'waiting' ? text : `${text}: ${s.verdict.message}`);
 }

@@ -76,6 +76,8 @@ test('blockers by reason: Revision causes first, then Node, then Budget; counts 
     { node: 'n-3', reason: 'CrashLoop', cause: 'Revision', message: 'restarts' },
     { node: 'n-4', reason: 'NodeNotReady', cause: 'Node', message: 'Ready=False' },
   ], { WaitingForBudget: 120, NodeNotReady: 2, CrashLoop: 1, Paused: 3 });
+  const snap = snapshotOf(rollout(spec, { phase: 'Progressing', observedGeneration: 1, blockedNodesTotal: 126, blockedByReason: { WaitingForBudget: 120, NodeNotReady: 2, CrashLoop: 1, Paused: 3 } }), undefined, T0);
+  assert.deepEqual([snap.blockedTotal, snap.waitingTotal], [126, 123]);
   assert.deepEqual(g.map((x) => [x.reason, x.count, x.causes.join(), x.nodes.join()]), [
     ['CrashLoop', 1, 'Revision', 'n-3'], ['NodeNotReady', 2, 'Node', 'n-2,n-4'], ['WaitingForBudget', 120, 'Budget', 'n-1'], ['Paused', 3, '', ''],
   ]);

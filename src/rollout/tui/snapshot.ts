@@ -60,6 +60,8 @@ export interface RolloutSnapshot {
   waves: WaveView[];
   blockers: BlockerGroup[];
   blockedTotal: number;
+  /** Of those, the ones held by the rollout itself (cause Budget: waiting for budget, wave, approval, pause). */
+  waitingTotal: number;
   unselectedNodes: number;
   /** Progressing: when the progress deadline passes unless a node completes. */
   progressDeadlineAtMs?: number;
@@ -125,6 +127,7 @@ export function snapshotOf(r: DaemonSetRollout, seen: Observed | undefined, nowM
     waves,
     blockers: blockerGroups(s.blockedNodes ?? [], s.blockedByReason ?? {}),
     blockedTotal: count(s.blockedNodesTotal ?? (s.blockedNodes ?? []).length),
+    waitingTotal: budgetHeld(s.blockedNodes ?? [], s.blockedByReason),
     unselectedNodes: count(s.unselectedNodes ?? observed?.unselected ?? 0),
     ...(s.phase === 'Progressing' && lastProgress !== undefined ? { progressDeadlineAtMs: lastProgress + deadline * 1000 } : {}),
   };
@@ -160,6 +163,15 @@ function observeWaves(r: DaemonSetRollout, seen: Observed, namespace: string, no
   for (const n of seen.nodes) { const v = observeNode(n, targets, pods, o); if (v) views.push(v); }
   const { waves, unselected } = assignWaves(spec.waves, views);
   return { waves: new Map(waves.map((w) => [w.name, { spec: w.spec, views: w.members }])), unselected: unselected.length };
+}
+
+/** Reasons that are the rollout's own holding back (cause Budget), not a problem of the node. */
+const BUDGET_REASONS = new Set(['WaitingForBudget', 'WaitingForWave', 'WaitingForApproval', 'Paused']);
+
+/** Nodes held back by the rollout itself: from blockedByReason (every node), else the capped list. */
+function budgetHeld(list: readonly { reason?: string; cause?: string }[], byReason: Partial<Record<string, number>> | undefined): number {
+  if (byReason) return Object.entries(byReason).reduce((n, [r, c]) => n + (BUDGET_REASONS.has(r) ? count(c) : 0), 0);
+  return list.filter((b) => b.cause === 'Budget').length;
 }
 
 /** By reason: Revision causes first, then Node, then Budget; within a cause the most nodes first. */
