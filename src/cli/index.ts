@@ -6,7 +6,7 @@ import { controllerCommand } from './commands/controller.js';
 import { benchCommand } from './commands/bench.js';
 import { planCommand } from './commands/plan.js';
 import { rehearseCommand } from './commands/rehearse.js';
-import { rolloutCommand } from './commands/rollout.js';
+import { rolloutCommand, topCommand } from './commands/rollout.js';
 import { readFileSync } from 'node:fs';
 
 /** From package.json, two levels up from both src/cli/ and dist/cli/. */
@@ -30,6 +30,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   program.addCommand(planCommand());
   program.addCommand(rehearseCommand());
   program.addCommand(rolloutCommand());
+  program.addCommand(topCommand());
   try {
     await program.parseAsync(argv);
   } catch (err) {

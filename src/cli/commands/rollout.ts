@@ -14,6 +14,8 @@ import type { ControllerRevision, DaemonSet } from '../../api/types.js';
 import { GROUP, VERSION, type DaemonSetRollout } from '../../rollout/api/types.js';
 import { approvePatch, CliError, pausePatch, resumePatch, undoSteps, type MergePatch } from '../../rollout/cli/actions.js';
 import { parseTimeout, renderStatus, verdictOf } from '../../rollout/cli/status.js';
+import { runLive } from '../../rollout/tui/live.js';
+import type { Look } from '../../rollout/tui/text.js';
 
 
 const RESOURCE = 'daemonsetrollouts';
@@ -97,11 +99,36 @@ async function withSession<T>(o: ConnOpts, fn: (s: Session) => Promise<T>): Prom
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Exit status: 0 once Complete (or, with --watch=false, not Failed), 1 on Failed or timeout. */
-async function status(name: string, o: ConnOpts & { watch: boolean; timeout: string; output?: string; interval: number }): Promise<number> {
-  const timeoutMs = parseTimeout(o.timeout);
-  if (timeoutMs === undefined || timeoutMs < 0) throw new CliError(`invalid --timeout "${o.timeout}" (a duration such as 30s, 5m; 0 waits for ever)`);
+/**
+ * The live view is for a person at a terminal: not when stdout is a pipe or a file, on a dumb
+ * terminal, with --no-tty, or when the object is asked for (-o).
+ */
+function liveLook(o: { tty: boolean; output?: string }): Look | undefined {
+  const out = process.stdout;
+  if (!o.tty || o.output || !out.isTTY || process.env.TERM === 'dumb') return undefined;
+  // hasColors honours NO_COLOR, FORCE_COLOR, NODE_DISABLE_COLORS and TERM.
+  const locale = process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || '';
+  return { color: out.hasColors?.() ?? false, unicode: /utf-?8/i.test(locale) };
+}
+
+function timeoutOf(text: string): number {
+  const timeoutMs = parseTimeout(text);
+  if (timeoutMs === undefined || timeoutMs < 0) throw new CliError(`invalid --timeout "${text}" (a duration such as 30s, 5m; 0 waits for ever)`);
+  return timeoutMs;
+}
+
+/** Exit status: 0 once Complete (or, with --watch=false, not Failed), 1 on Failed or timeout; 130 on Ctrl-C in the live view. */
+async function status(name: string, o: ConnOpts & { watch: boolean; timeout: string; output?: string; interval: number; tty: boolean }): Promise<number> {
+  const timeoutMs = timeoutOf(o.timeout);
+  const look = o.watch ? liveLook(o) : undefined;
   return withSession(o, async (s) => {
+    if (look) {
+      await s.get(name); // not found, no CRD, no server: the one-line errors, before any drawing
+      return runLive({
+        client: s.client, namespace: s.namespace, name, out: process.stdout, tty: true, look, timeoutMs, timeoutCode: 1,
+        onTimeout: (last) => console.error(`everynode: timed out waiting for rollout "${name}"${last ? ` (${last.verdict.message})` : ''}`),
+      });
+    }
     const deadline = timeoutMs ? Date.now() + timeoutMs : Infinity;
     let last = '';
     for (;;) {
@@ -152,11 +179,12 @@ export function rolloutCommand() {
     .option('--timeout <duration>', 'stop waiting after this long (0: never), exit 1', '0')
     .addOption(new Option('-o, --output <format>', 'print the object instead of tables').choices(['json', 'yaml']))
     .addOption(new Option('--interval <ms>', 'poll interval').default(1000).argParser((v) => Number(v)).hideHelp())
+    .option('--no-tty', 'plain lines even on a terminal (no live view)')
     .action(async (name: string, o: Record<string, unknown>) => {
       const w = String(o.watch);
       if (w !== 'true' && w !== 'false') throw new CliError(`invalid --watch "${w}" (true or false)`);
       const interval = Number(o.interval);
-      process.exitCode = await status(name, { ...connOf(o), watch: w === 'true', timeout: String(o.timeout), output: o.output as string | undefined, interval: Number.isFinite(interval) && interval > 0 ? interval : 1000 });
+      process.exitCode = await status(name, { ...connOf(o), watch: w === 'true', timeout: String(o.timeout), output: o.output as string | undefined, interval: Number.isFinite(interval) && interval > 0 ? interval : 1000, tty: o.tty !== false });
     }) as never);
 
   const simple = (verb: string, help: string, act: (s: Session, name: string, o: Record<string, unknown>) => Promise<string>, extra?: (c: Command<[string], Record<string, unknown>>) => void) => {
@@ -188,4 +216,32 @@ export function rolloutCommand() {
     .description("Put the revision the rollout started from back into its DaemonSets (as kubectl rollout undo); the rollout then replaces the new revision's pods wave by wave"))
     .action(async (name: string, o: Record<string, unknown>) => { await undo(name, connOf(o)); }) as never);
   return cmd;
+}
+
+/**
+ * `everynode top [-n NS | -A]`: every DaemonSetRollout of a namespace (or all), live, one section
+ * each, until Ctrl-C (exit 130) or --timeout (exit 0); without a terminal, one line per change.
+ */
+export function topCommand() {
+  return new Command('top').description('Watch every DaemonSetRollout of a namespace (-A: all) live: waves, node grid, blockers')
+    .option('--kubeconfig <path>', 'kubeconfig file (default $KUBECONFIG, ~/.kube/config, then ./.everynode/kubeconfig)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
+    .option('-A, --all-namespaces', 'every namespace')
+    .option('--timeout <duration>', 'stop after this long (0: never)', '0')
+    .option('--no-tty', 'plain lines even on a terminal (no live view)')
+    .action(async (o) => {
+      const timeoutMs = timeoutOf(o.timeout);
+      const look = liveLook({ tty: o.tty !== false });
+      process.exitCode = await withSession(o, async (s) => {
+        if (!(await s.served())) {
+          await s.call(RESOURCE, () => s.client.request('GET', '/version')); // an unreachable server says so first
+          throw new CliError(`the server doesn't have a resource type "${RESOURCE}" (install the CRD: kubectl apply -k config/crd)`);
+        }
+        return runLive({
+          client: s.client, namespace: o.allNamespaces ? undefined : s.namespace, out: process.stdout, tty: look !== undefined,
+          look: look ?? { color: false, unicode: false }, timeoutMs, timeoutCode: 0,
+        });
+      });
+    });
 }
