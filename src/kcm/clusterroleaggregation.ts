@@ -4,7 +4,7 @@
 // computed by aggregatedRules (apiserver/auth/aggregation.ts); this is the I/O around it.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
-import { RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { RawClient, userAgent, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
@@ -27,7 +27,7 @@ export class ClusterRoleAggregationController implements Runnable {
   get #queue() { return this.#loop.queue; }
 
   constructor(kc: KubeConfig, o: { informers?: SharedInformers } = {}) {
-    this.#client = new RawClient(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'clusterrole-aggregation-controller') });
     this.#shared = o.informers ?? new SharedInformers(kc);
     this.#roles = this.#shared.informer(path);
   }

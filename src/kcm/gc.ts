@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
-import { RawClient, isNotFound, isConflict } from '../kube/client.js';
+import { RawClient, userAgent, isNotFound, isConflict } from '../kube/client.js';
 import { objectPath, type ServedResource } from '../kube/discovery.js';
 import { ResourceMonitor } from './resourcemonitor.js';
 import type { Informer } from '../kube/informer.js';
@@ -31,7 +31,7 @@ export class GarbageCollector implements Runnable {
   private get queue() { return this.loop.queue; }
 
   constructor(kc: KubeConfig, o: { informers?: SharedInformers; log?: (line: string) => void } = {}) {
-    this.client = new RawClient(kc);
+    this.client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'generic-garbage-collector') });
     this.shared = o.informers ?? new SharedInformers(kc);
     this.monitor = new ResourceMonitor(this.client, this.shared, {
       // extensions/v1beta1 is a legacy view of apps/v1 storage; events never own anything.

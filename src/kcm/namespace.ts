@@ -3,7 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
-import { RawClient, isNotFound, isConflict } from '../kube/client.js';
+import { RawClient, userAgent, isNotFound, isConflict } from '../kube/client.js';
 import { collectionPath, discoverResources, type ServedResource } from '../kube/discovery.js';
 import { SharedInformers } from '../kube/shared.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
@@ -18,7 +18,7 @@ export class NamespaceController implements Runnable {
   private readonly loop: ControllerLoop;
 
   constructor(kc: KubeConfig, o: { informers?: SharedInformers; log?: (line: string) => void } = {}) {
-    this.client = new RawClient(kc);
+    this.client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'namespace-controller') });
     this.shared = o.informers ?? new SharedInformers(kc);
     const inf = this.shared.informer('/api/v1/namespaces');
     this.loop = new ControllerLoop({

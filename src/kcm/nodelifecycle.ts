@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
 import { keyOf, parseTime, rfc3339 } from '../api/meta.js';
-import { RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { RawClient, userAgent, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
@@ -49,7 +49,7 @@ export class NodeLifecycleController implements Runnable {
   #synced = false;
 
   constructor(kc: KubeConfig, o: NodeLifecycleOptions = {}) {
-    this.#client = new RawClient(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'node-lifecycle-controller') });
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#nodes = shared.informer<KNode>('/api/v1/nodes');
     // Leases are only read by the periodic monitor, never handled per event: at 10,000 nodes
@@ -60,7 +60,7 @@ export class NodeLifecycleController implements Runnable {
     this.#grace = o.graceMs ?? DEFAULT_GRACE_MS;
     this.#period = o.monitorPeriodMs ?? Math.max(50, Math.min(5_000, this.#grace / 4));
     this.#now = o.now ?? Date.now;
-    this.#events = new EventSink(kc);
+    this.#events = new EventSink(kc, { userAgent: userAgent('kube-controller-manager', 'node-lifecycle-controller') });
     this.#loop = new ControllerLoop({
       name: 'node_lifecycle_controller', workers: 2, backoff: { baseDelayMs: 100, maxDelayMs: 10_000 }, log: o.log,
       reconciler: { reconcile: async (name) => ({ requeueAfterMs: (await this.#reconcile(name)) ?? 0 }) },

@@ -3,7 +3,7 @@
 // live GET confirms their node is gone, so a stale cache can never wipe a live node's pods.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Node, Pod } from '../api/types.js';
-import { RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { RawClient, userAgent, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { Limiter } from '../kube/limiter.js';
@@ -45,7 +45,7 @@ export class PodGC implements Runnable {
   #absentSince = new Map<string, number>();
 
   constructor(kc: KubeConfig, o: PodGCOptions = {}) {
-    this.#client = new RawClient(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'pod-garbage-collector') });
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#pods = shared.informer<KPod>('/api/v1/pods');
     this.#nodes = shared.informer<KNode>('/api/v1/nodes');

@@ -5,7 +5,7 @@
 // All three are API clients, as upstream; decisions are the pure functions at the top.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
-import { RawClient, isConflict, isNotFound, ApiStatusError } from '../kube/client.js';
+import { RawClient, userAgent, isConflict, isNotFound, ApiStatusError } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
@@ -94,7 +94,7 @@ export class ServiceAccountsController implements Runnable {
   get #queue() { return this.#loop.queue; }
 
   constructor(kc: KubeConfig, private readonly o: ServiceAccountsOptions) {
-    this.#client = new RawClient(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'service-account-controller') });
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#namespaces = shared.informer('/api/v1/namespaces');
     this.#accounts = shared.informer('/api/v1/serviceaccounts');

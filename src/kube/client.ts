@@ -4,6 +4,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject } from '../api/types.js';
 
@@ -55,7 +56,36 @@ export function reportRequestResult(method: string, host: string, code: number |
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** From package.json, two levels up from both src/kube/ and dist/kube/. */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch { return 'unknown'; }
+}
+
+/** Go's names for the platforms client-go reports (GOOS/GOARCH), where Node's differ. */
+const goArch: Record<string, string> = { x64: 'amd64', ia32: '386' };
+
+/**
+ * A User-Agent in client-go's form (DefaultUserAgent, then rest.AddUserAgent's suffix):
+ * `<binary>/<version> (<os>/<arch>) everynode/<version>[/<component>]`. The API server takes
+ * the part before the first "/" as the field manager of writes that name none, so `binary` is
+ * whose fields these are (kube-controller-manager's controllers share one, as upstream's do)
+ * and `component` says which part of it wrote, for audit and logs.
+ */
+export function userAgent(binary: string, component?: string): string {
+  const version = packageVersion();
+  const platform = `${process.platform}/${goArch[process.arch] ?? process.arch}`;
+  return `${binary}/${version} (${platform}) everynode/${version}${component ? `/${component}` : ''}`;
+}
+
+/** What a client sends when its owner names no component: the everynode binary itself. */
+export const defaultUserAgent = userAgent('everynode');
+
 export interface RawClientOptions {
+  /** The User-Agent header of every request (see userAgent()); default defaultUserAgent. */
+  userAgent?: string;
   maxSockets?: number;
   /** Deadline of each non-watch request, from send to the last byte of the answer; 0 = none. */
   timeoutMs?: number;
@@ -74,6 +104,7 @@ export class RawClient {
   readonly #host: string;
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #userAgent: string;
   /** host[:port] as rest_client_requests_total labels it. */
   readonly hostLabel: string;
 
@@ -90,6 +121,7 @@ export class RawClient {
     this.hostLabel = this.#url.host;
     this.#timeoutMs = o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#signal = o.signal;
+    this.#userAgent = o.userAgent ?? (parent ? parent.#userAgent : defaultUserAgent);
     // Every in-flight request listens to it.
     if (o.signal) setMaxListeners(0, o.signal);
     const user = kc.getCurrentUser() as { exec?: unknown; authProvider?: unknown; tokenFile?: unknown } | null;
@@ -109,7 +141,7 @@ export class RawClient {
    * controllers this view of it, so that losing the lease cancels their writes and nothing else.
    */
   withSignal(signal: AbortSignal): RawClient {
-    return new RawClient(this.kc, { timeoutMs: this.#timeoutMs, signal: this.signalFor(signal) }, this);
+    return new RawClient(this.kc, { timeoutMs: this.#timeoutMs, signal: this.signalFor(signal), userAgent: this.#userAgent }, this);
   }
 
 
@@ -134,7 +166,7 @@ export class RawClient {
   async requestOptions(method: string, path: string): Promise<https.RequestOptions> {
     const base = this.#fixed ?? await this.#options();
     return {
-      ...base, method, headers: { ...(base.headers as Record<string, string>), Accept: 'application/json' }, agent: this.agent,
+      ...base, method, headers: { ...(base.headers as Record<string, string>), Accept: 'application/json', 'User-Agent': this.#userAgent }, agent: this.agent,
       protocol: this.#url.protocol, hostname: this.#host, port: this.#url.port, path: this.#url.pathname.replace(/\/$/, '') + path,
     };
   }

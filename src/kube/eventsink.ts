@@ -13,6 +13,8 @@ export interface EventSinkOptions {
   concurrency?: number;
   /** Events waiting beyond this many are dropped (client-go's broadcaster queue holds 1,000 per process). Default 10,000. */
   maxBacklog?: number;
+  /** The User-Agent of the events' writes: the component's own (RawClientOptions.userAgent). */
+  userAgent?: string;
 }
 
 export class EventSink {
@@ -25,7 +27,7 @@ export class EventSink {
 
   constructor(kc: KubeConfig, o: EventSinkOptions = {}) {
     const concurrency = o.concurrency ?? 4;
-    this.#client = new RawClient(kc, { maxSockets: concurrency });
+    this.#client = new RawClient(kc, { maxSockets: concurrency, userAgent: o.userAgent });
     this.#limit = new Limiter(concurrency);
     this.#maxBacklog = o.maxBacklog ?? 10_000;
   }

@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Lease, Node, Pod } from '../api/types.js';
 import { keyOf, rfc3339 } from '../api/meta.js';
-import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { ApiStatusError, RawClient, userAgent, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import type { Runnable } from '../kube/manager.js';
@@ -77,13 +77,13 @@ export class NodeSimulator implements Runnable {
   readonly #eventBudget = new EventBudget(200, 2_000);
 
   constructor(kc: KubeConfig, private readonly o: SimulatorOptions) {
-    this.#client = new RawClient(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kubelet') });
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#nodes = shared.informer<Node & KObject>('/api/v1/nodes');
     this.#pods = shared.informer<Pod & KObject>('/api/v1/pods');
     this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.#limit = new Limiter(o.concurrency ?? 32);
-    this.#events = new EventSink(kc);
+    this.#events = new EventSink(kc, { userAgent: userAgent('kubelet') });
     this.#place = placementResolver(o.config);
     this.#now = o.now ?? Date.now;
     this.#rand = o.rand ?? Math.random;

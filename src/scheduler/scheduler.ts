@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Node, Pod, PodDisruptionBudget } from '../api/types.js';
 import { keyOf, rfc3339 } from '../api/meta.js';
 import { podPriority } from '../api/scheduling.js';
-import { ApiStatusError, RawClient, isConflict, isNotFound } from '../kube/client.js';
+import { ApiStatusError, RawClient, userAgent, isConflict, isNotFound } from '../kube/client.js';
 import type { Informer } from '../kube/informer.js';
 import { SharedInformers } from '../kube/shared.js';
 import { ControllerLoop } from '../kube/controllerloop.js';
@@ -61,7 +61,7 @@ export class Scheduler implements Runnable {
   readonly #events: EventSink;
 
   constructor(kc: KubeConfig, o: SchedulerOptions = {}) {
-    this.#client = new RawClient(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kube-scheduler') });
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#pods = shared.informer<KPod>('/api/v1/pods');
     this.#pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
@@ -70,7 +70,7 @@ export class Scheduler implements Runnable {
     this.#pdbs = shared.informer<PodDisruptionBudget & KObject>('/apis/policy/v1/poddisruptionbudgets');
     this.#rand = o.rand ?? Math.random;
     this.#now = o.now ?? Date.now;
-    this.#events = new EventSink(kc);
+    this.#events = new EventSink(kc, { userAgent: userAgent('kube-scheduler') });
     this.#loop = new ControllerLoop({
       name: 'scheduler', workers: 1, backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 }, log: o.log,
       reconciler: {

@@ -9,8 +9,11 @@ import { ApiHandler, type ApiResponse } from '../handler.js';
 import type { KObject } from '../../api/types.js';
 
 const catalog = builtinCatalog();
-const store = new Store(openBackend({ inMemory: true }), catalog);
-const handler = new ApiHandler(store, catalog, '127.0.0.1:6443');
+// One fixed time: entries sort by time in seconds, so a real clock crossing a second between
+// two writes of a test would reorder them.
+const now = () => Date.parse('2026-12-03T12:00:00Z');
+const store = new Store(openBackend({ inMemory: true }), catalog, now);
+const handler = new ApiHandler(store, catalog, '127.0.0.1:6443', now);
 const UA = 'kubectl/v1.32.4 (linux/amd64) kubernetes/abcdef';
 
 function call(method: string, path: string, body: unknown, contentType = 'application/json', query = '', userAgent = UA): ApiResponse {

@@ -62,6 +62,27 @@ describe('Update entries', () => {
     assert.equal(creator.time, T0, 'losing fields does not touch the time');
   });
 
+  test('a status write that changes nothing owned leaves managedFields byte-identical; changing an owned field moves only its time', () => {
+    // managedFieldsUpdater: the writer's entry (and its time) changes only when the write took
+    // fields; one that repeats the stored status takes none.
+    const T2 = '2026-12-03T12:00:09Z';
+    const base = created(ds(), 'everynode');
+    const withStatus = (o: KObject, numberReady: number): KObject => ({ ...o, status: { numberReady, desiredNumberScheduled: 3 } } as KObject);
+    const write = (live: KObject, next: KObject, now: string): KObject => {
+      const mf = updateManagedFields(live, next, ctx('kube-controller-manager', now, 'status'));
+      return { ...next, metadata: { ...next.metadata, managedFields: mf } } as KObject;
+    };
+    const first = write(base, withStatus(base, 1), T0);
+    assert.deepEqual(entries(first).map((e) => [e.manager, e.subresource, e.time]), [['everynode', undefined, T0], ['kube-controller-manager', 'status', T0]]);
+    const repeated = write(first, withStatus(first, 1), T1);
+    assert.equal(JSON.stringify(repeated.metadata!.managedFields), JSON.stringify(first.metadata!.managedFields));
+    const changed = write(repeated, withStatus(repeated, 2), T2);
+    const [creator, writer] = entries(changed);
+    assert.equal(JSON.stringify(creator), JSON.stringify(entries(first)[0]), "another manager's entry is untouched");
+    assert.equal(JSON.stringify(writer!.fieldsV1), JSON.stringify(entries(first)[1]!.fieldsV1), 'the same fields, in the same encoding');
+    assert.equal(writer!.time, T2);
+  });
+
   test('managedFields in the request: [] and [{}] clear them, garbage is ignored, subresources ignore them', () => {
     const o = created(ds(), 'kubectl-create');
     const withMf = (mf: unknown) => ({ ...o, metadata: { ...o.metadata, managedFields: mf } } as KObject);

@@ -65,9 +65,12 @@ function takeOwnership(managers: Managers, c: Comparison, except?: string): { ma
   const changed = c.modified.union(c.added);
   const out: Managers = new Map();
   const conflicts = new Map<string, FieldSet>();
-  const touched = [...changed.paths(), ...c.removed.paths()];
+  // Listed (and sorted) only when another manager is there to check: a create, or a write by
+  // an object's only manager, never needs them.
+  let touched: Path[] | undefined;
   for (const [id, m] of managers) {
     if (id === except) { out.set(id, m); continue; }
+    touched ??= [...changed.paths(), ...c.removed.paths()];
     // Most writes touch none of most managers' fields: keep those (and their encoding) as they are.
     if (!touched.some((p) => m.set.has(p))) { out.set(id, m); continue; }
     const conflict = m.set.intersection(changed);

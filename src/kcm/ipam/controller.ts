@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KObject, Node } from '../../api/types.js';
 import { rfc3339 } from '../../api/meta.js';
-import { ApiStatusError, RawClient, isNotFound } from '../../kube/client.js';
+import { ApiStatusError, RawClient, userAgent, isNotFound } from '../../kube/client.js';
 import type { Informer } from '../../kube/informer.js';
 import { SharedInformers } from '../../kube/shared.js';
 import { ControllerLoop } from '../../kube/controllerloop.js';
@@ -52,8 +52,8 @@ export class NodeIpamController implements Runnable {
     const set = CidrSet.create(o.clusterCIDR, o.nodeCIDRMaskSize);
     if ('error' in set) throw new Error(`node-ipam-controller: ${set.error}`);
     this.#alloc = new NodeCidrAllocator(set);
-    this.#client = new RawClient(kc);
-    this.#events = new EventSink(kc);
+    this.#client = new RawClient(kc, { userAgent: userAgent('kube-controller-manager', 'node-ipam-controller') });
+    this.#events = new EventSink(kc, { userAgent: userAgent('kube-controller-manager', 'node-ipam-controller') });
     const shared = (this.#shared = o.informers ?? new SharedInformers(kc));
     this.#nodes = shared.informer<KNode>('/api/v1/nodes');
     this.#now = o.now ?? Date.now;
