@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { atTermination } from './cleanup.js';
 
 export interface ControllerExit { code: number | null; signal: NodeJS.Signals | null; killedByChaos: boolean; afterRunning: boolean; lastLines: string[] }
 
@@ -17,7 +18,7 @@ export class SupervisedController {
   #stopping = false;
   #exited: Promise<void> = Promise.resolve();
 
-  constructor(private readonly kubeconfigPath: string, private readonly namespace: string) {}
+  constructor(private readonly kubeconfigPath: string, private readonly namespace: string, private readonly log: (line: string) => void = () => {}) {}
 
   start(): void {
     if (this.#stopping) return;
@@ -28,6 +29,9 @@ export class SupervisedController {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.starts++;
     this.#child = child;
+    // However the runner ends (a signal, an exception), this process must not outlive it.
+    const forget = atTermination(() => { child.kill('SIGKILL'); });
+    if (child.pid !== undefined) this.log(`controller process ${child.pid} started (start ${this.starts})`);
     let running = false;
     let killed = false;
     const lines: string[] = [];
@@ -42,6 +46,7 @@ export class SupervisedController {
     });
     (child as ChildProcess & { chaosKill?: () => void }).chaosKill = () => { killed = true; };
     this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      forget();
       if (this.#child === child) this.#child = undefined;
       if (!killed && !this.#stopping) {
         if (running) this.crashes.push({ code, signal, killedByChaos: false, afterRunning: true, lastLines: lines });

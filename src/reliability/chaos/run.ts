@@ -17,6 +17,7 @@ import { nodeHealthy } from './invariants.js';
 import { ChaosProxy } from './proxy.js';
 import { clusterYaml, daemonSetObject, describePlan, planRun, type Action, type RunPlan } from './scenario.js';
 import { streamSeed } from './rng.js';
+import { atTermination } from './cleanup.js';
 
 export const NAMESPACE = 'chaos';
 
@@ -56,6 +57,7 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
   const plan = planRun(seed, { chaosMs: o.chaosMs });
   const log = o.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'everynode-chaos-'));
+  const forgetDir = atTermination(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'cluster.yaml'), clusterYaml(plan));
   const report: RunReport = {
     seed, plan: describePlan(plan), faults: {}, kills: 0, controllerStarts: 0, preflightRefusals: 0, crashes: [],
@@ -75,12 +77,14 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
     await api.request('POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } });
     checker.start();
     await checker.synced();
+    // The controller process (tsx, preflight, informers) starts while the nodes come up: it has
+    // nothing to do before the DaemonSets exist, and its start-up is the slowest part of a run.
+    controller = new SupervisedController(kubeconfigPath, NAMESPACE, (l) => log(`seed ${seed}: ${l}`));
+    controller.start();
     const nodes = plan.pools.general + plan.pools.edge;
     if (!await checker.waitFor(() => checker.snapshot().nodes.filter(nodeHealthy).length >= nodes, 60_000)) throw new Error(`${nodes} nodes never became Ready`);
 
     log(`seed ${seed}: ${nodes} nodes Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    controller = new SupervisedController(kubeconfigPath, NAMESPACE);
-    controller.start();
     for (const d of plan.daemonSets) await api.request('POST', `/apis/apps/v1/namespaces/${NAMESPACE}/daemonsets`, daemonSetObject(d, NAMESPACE));
     // The controller process starts (tsx, preflight, informers) inside this bound too; on a
     // saturated machine that alone can take a minute, so it follows --converge-ms.
@@ -116,6 +120,7 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
     stopCluster.abort();
     await clusterRunning;
     rmSync(dir, { recursive: true, force: true });
+    forgetDir();
   }
   report.faults = { ...Object.fromEntries(proxy.counts), ...countNodeFaults(plan) };
   report.kills = controller?.kills ?? 0;
