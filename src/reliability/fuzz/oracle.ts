@@ -96,7 +96,9 @@ export async function probe(t: Target, defs: readonly ResourceDef[], probeNamesp
   const lostNamespaces: string[] = [];
   for (const ns of fuzzNamespaces) {
     const r = await call(t, 'GET', `/api/v1/namespaces/${ns}`, { deadlineMs });
-    if (r.status !== 200 || r.json?.status?.phase !== 'Active') lostNamespaces.push(ns);
+    // No answer says nothing about the namespace: that is the probe failing, not a lost namespace.
+    if (r.status === 0) failures.push(`probe get namespace ${ns}: ${show(r)}`);
+    else if (r.status !== 200 || r.json?.status?.phase !== 'Active') lostNamespaces.push(ns);
   }
   return { failures, down: false, lostNamespaces };
 }

@@ -45,7 +45,7 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
   let stopped: string | undefined;
 
   const ensureNamespace = async (name: string) => {
-    const r = await call(target, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    const r = await call(target, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, deadlineMs });
     if (r.status !== 201 && r.status !== 409) throw new Error(`cannot create namespace ${name}: ${r.status} ${r.text.slice(0, 200)}`);
   };
   // Namespaces and seed objects of every kind, so updates and patches find something to change.
@@ -54,7 +54,7 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
     for (const k of ctx.kinds) {
       for (const ns of k.def.namespaced ? ctx.namespaces : ['']) {
         for (const name of ctx.names.slice(0, 3)) {
-          const r = await call(target, 'POST', collectionPath(k.def, ns), { body: sampleObject(k.def, name, ns) });
+          const r = await call(target, 'POST', collectionPath(k.def, ns), { body: sampleObject(k.def, name, ns), deadlineMs });
           const which = `${k.def.kind} (${k.def.group || 'core'}/${k.def.version})`;
           if (r.status !== 201 && r.status !== 409 && !notes.some((n) => n.includes(which))) {
             notes.push(`sample ${which} refused with ${r.status} ${(r.json?.message as string | undefined) ?? ''}: add a valid body to samples.ts`);
