@@ -82,7 +82,9 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
     controller = new SupervisedController(kubeconfigPath, NAMESPACE, (l) => log(`seed ${seed}: ${l}`));
     controller.start();
     const nodes = plan.pools.general + plan.pools.edge;
-    if (!await checker.waitFor(() => checker.snapshot().nodes.filter(nodeHealthy).length >= nodes, 60_000)) throw new Error(`${nodes} nodes never became Ready`);
+    // Bounded like the rollouts: on a saturated machine 60 s was not always enough (seed 86 once).
+    const readyWithinMs = Math.max(60_000, o.convergeTimeoutMs ?? 60_000);
+    if (!await checker.waitFor(() => checker.snapshot().nodes.filter(nodeHealthy).length >= nodes, readyWithinMs)) throw new Error(`${nodes} nodes never became Ready within ${readyWithinMs / 1000} s`);
 
     log(`seed ${seed}: ${nodes} nodes Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (const d of plan.daemonSets) await api.request('POST', `/apis/apps/v1/namespaces/${NAMESPACE}/daemonsets`, daemonSetObject(d, NAMESPACE));
