@@ -34,6 +34,8 @@ export interface RunReport {
   kills: number;
   controllerStarts: number;
   preflightRefusals: number;
+  /** Exits after a lost Lease (expected under API faults, as upstream); restarted like a kill. */
+  leadershipLosses: number;
   crashes: ControllerExit[];
   violations: RecordedViolation[];
   checkerEvents: number;
@@ -60,7 +62,7 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
   const forgetDir = atTermination(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'cluster.yaml'), clusterYaml(plan));
   const report: RunReport = {
-    seed, plan: describePlan(plan), faults: {}, kills: 0, controllerStarts: 0, preflightRefusals: 0, crashes: [],
+    seed, plan: describePlan(plan), faults: {}, kills: 0, controllerStarts: 0, preflightRefusals: 0, leadershipLosses: 0, crashes: [],
     violations: [], checkerEvents: 0, peakDown: {}, gaps: [], totalMs: 0,
   };
   const cluster = await startCluster({ dataDir: null, port: 0, configFile: join(dir, 'cluster.yaml'), controller: false, scheduler: true, nodeGraceMs: 2_000 });
@@ -128,6 +130,7 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
   report.kills = controller?.kills ?? 0;
   report.controllerStarts = controller?.starts ?? 0;
   report.preflightRefusals = controller?.preflightRefusals ?? 0;
+  report.leadershipLosses = controller?.leadershipLosses ?? 0;
   report.crashes = controller?.crashes ?? [];
   report.violations = checker.violations;
   report.checkerEvents = checker.events;
