@@ -61,8 +61,14 @@ export function podMatchesNodeAffinity(spec: PodSpec | undefined, node: Node): b
   return req === undefined || req === null ? true : nodeSelectorTermsMatch(req as NodeSelector, node);
 }
 
+// Taints and tolerations of stored objects may be malformed too (a list that is a string, entries
+// that are null): an entry that is not an object is neither a taint nor a toleration, so it
+// repels nothing and tolerates nothing; a list that is not an array holds none.
+const entriesOf = <T>(v: readonly T[] | undefined): T[] => (Array.isArray(v) ? (v as unknown[]).filter(isObject) as T[] : []);
+
 /** v1.Toleration.ToleratesTaint. */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (!isObject(t) || !isObject(taint)) return false;
   if (t.effect && t.effect !== taint.effect) return false;
   if (t.key && t.key !== taint.key) return false;
   if (!t.key && t.operator !== 'Exists') return false; // empty key only with Exists
@@ -74,7 +80,7 @@ export function toleratesTaint(t: Toleration, taint: Taint): boolean {
 }
 
 export function taintToleratedBy(taint: Taint, tolerations: readonly Toleration[] | undefined): boolean {
-  return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
+  return entriesOf(tolerations).some((t) => toleratesTaint(t, taint));
 }
 
 /**
@@ -86,7 +92,8 @@ export function findUntoleratedTaint(
   tolerations: readonly Toleration[] | undefined,
   filter: (t: Taint) => boolean = () => true,
 ): Taint | undefined {
-  return (taints ?? []).find((taint) => filter(taint) && !taintToleratedBy(taint, tolerations));
+  const usable = entriesOf(tolerations);
+  return entriesOf(taints).find((taint) => filter(taint) && !usable.some((t) => toleratesTaint(t, taint)));
 }
 
 export const isScheduleEffect = (t: Taint) => t.effect === 'NoSchedule' || t.effect === 'NoExecute';

@@ -99,6 +99,9 @@ export function parseResourcePath(method: string, t: Pick<RequestTarget, 'segmen
   }
   if (rest.length === 0 || rest.length > 3) return { error: E.pathNotFound() };
   const [resource, name = '', subresource = ''] = rest;
+  // The /watch/ prefix is routed for GET only upstream (go-restful answers any other method 405):
+  // read as a plain path, DELETE /api/v1/watch/namespaces/x deleted the Namespace x.
+  if (legacyWatch && method !== 'GET') return { error: E.methodNotSupported() };
   const watching = legacyWatch || isTruthyParam(t.query.get('watch'));
   let verb: Verb;
   switch (method) {

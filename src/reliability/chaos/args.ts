@@ -15,6 +15,7 @@ export function parseChaosArgs(argv: string[]): ChaosArgs {
   };
   const chaosMs = int('chaos-ms', values['chaos-ms'], 1_000);
   const convergeMs = int('converge-ms', values['converge-ms'], 1_000);
-  // Both the initial rollout and the convergence after the chaos are bounded by convergeMs.
-  return { runs: int('runs', values.runs, 1), seed: int('seed', values.seed, 0), chaosMs, convergeMs, runTimeoutMs: chaosMs + 2 * convergeMs + 150_000 };
+  // The nodes coming up, the initial rollout and the convergence after the chaos are each bounded by
+  // convergeMs (the nodes by at least 60 s); the rest is slack for starting and stopping.
+  return { runs: int('runs', values.runs, 1), seed: int('seed', values.seed, 0), chaosMs, convergeMs, runTimeoutMs: chaosMs + 2 * convergeMs + Math.max(60_000, convergeMs) + 90_000 };
 }

@@ -4,11 +4,13 @@
 import { runOnce, runFailed, type RunReport } from './run.js';
 import { details, runLine, summarize, summaryLine } from './report.js';
 import { parseChaosArgs } from './args.js';
+import { installTerminationHandlers } from './cleanup.js';
 
 async function main(): Promise<number> {
+  installTerminationHandlers((l) => console.error(l));
   const o = parseChaosArgs(process.argv.slice(2));
   const reports: RunReport[] = [];
-  console.log(`chaos: ${o.runs} runs from seed ${o.seed}, ${o.chaosMs / 1000} s of chaos each, convergence bound ${o.convergeMs / 1000} s (${new Date().toISOString()})`);
+  console.log(`chaos: ${o.runs} runs from seed ${o.seed}, ${o.chaosMs / 1000} s of chaos each, convergence bound ${o.convergeMs / 1000} s (${new Date().toISOString()}, runner pid ${process.pid})`);
   for (let i = 0; i < o.runs; i++) {
     const seed = o.seed + i;
     let timer: NodeJS.Timeout | undefined;

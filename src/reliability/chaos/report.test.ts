@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { parseChaosArgs } from './args.js';
 import { details, runLine, summarize, summaryLine } from './report.js';
 import { runFailed, type RunReport } from './run.js';
+import { announcesRunning, unaskedExit } from './controllerproc.js';
 
 const base: RunReport = {
   seed: 7, plan: '15 nodes, agent-a(maxUnavailable 2)', faults: { error500: 3, watchCut: 0, 'node-stop': 1 }, kills: 2, controllerStarts: 3,
-  preflightRefusals: 0, crashes: [], violations: [], checkerEvents: 400, peakDown: { 'agent-a': '2/2' }, convergeMs: 2_500, gaps: [], totalMs: 30_000,
+  preflightRefusals: 0, leadershipLosses: 0, crashes: [], violations: [], checkerEvents: 400, peakDown: { 'agent-a': '2/2' }, convergeMs: 2_500, gaps: [], totalMs: 30_000,
 };
 
 test('a clean run is ok and reports seed, faults, kills and convergence', () => {
@@ -42,4 +43,13 @@ test('arguments: defaults, and one-line errors for bad values', () => {
   assert.throws(() => parseChaosArgs(['--runs', '0']), /--runs must be an integer >= 1, got "0"/);
   assert.throws(() => parseChaosArgs(['--seed', 'x']), /--seed must be an integer/);
   assert.throws(() => parseChaosArgs(['--bogus']), /Unknown option/);
+});
+
+test('the running line is recognised in both forms; an unasked exit after it is a crash unless the lease was lost', () => {
+  assert.ok(announcesRunning('everynode: DaemonSet controller running against https://127.0.0.1:1 (namespace chaos)'));
+  assert.ok(announcesRunning('everynode: DaemonSet and DaemonSetRollout controllers running against https://127.0.0.1:1 (namespace chaos)'));
+  assert.ok(!announcesRunning('leaderelection: attempting to acquire lease kube-system/everynode-controller'));
+  assert.equal(unaskedExit(false, ['everynode: cannot check the controller\'s permissions (…)']), 'preflight');
+  assert.equal(unaskedExit(true, ['manager: leadership lost; stopping', 'everynode: leaderelection lost (lease kube-system/everynode-controller)']), 'leadershipLost');
+  assert.equal(unaskedExit(true, ['TypeError: x is not a function']), 'crash');
 });

@@ -7,7 +7,7 @@ export function runLine(r: RunReport): string {
   const result = r.error ? `ERROR ${r.error}`
     : r.convergeMs === undefined ? `NOT CONVERGED: ${r.gaps.slice(0, 6).join('; ')}`
       : `converged in ${(r.convergeMs / 1000).toFixed(1)} s`;
-  return `seed ${r.seed}: ${runFailed(r) ? 'FAIL' : 'ok'} | ${r.plan} | faults ${faults || 'none'} | kills ${r.kills} (starts ${r.controllerStarts}, preflight refusals ${r.preflightRefusals}, crashes ${r.crashes.length}) | violations ${r.violations.length}, peak down/budget ${Object.entries(r.peakDown).map(([d, p]) => `${d} ${p}`).join(', ') || 'none'} | ${result} | ${(r.totalMs / 1000).toFixed(1)} s, ${r.checkerEvents} events checked`;
+  return `seed ${r.seed}: ${runFailed(r) ? 'FAIL' : 'ok'} | ${r.plan} | faults ${faults || 'none'} | kills ${r.kills} (starts ${r.controllerStarts}, preflight refusals ${r.preflightRefusals}, leadership lost ${r.leadershipLosses}, crashes ${r.crashes.length}) | violations ${r.violations.length}, peak down/budget ${Object.entries(r.peakDown).map(([d, p]) => `${d} ${p}`).join(', ') || 'none'} | ${result} | ${(r.totalMs / 1000).toFixed(1)} s, ${r.checkerEvents} events checked`;
 }
 
 export function details(r: RunReport): string[] {

@@ -17,6 +17,7 @@ import { nodeHealthy } from './invariants.js';
 import { ChaosProxy } from './proxy.js';
 import { clusterYaml, daemonSetObject, describePlan, planRun, type Action, type RunPlan } from './scenario.js';
 import { streamSeed } from './rng.js';
+import { atTermination } from './cleanup.js';
 
 export const NAMESPACE = 'chaos';
 
@@ -33,6 +34,8 @@ export interface RunReport {
   kills: number;
   controllerStarts: number;
   preflightRefusals: number;
+  /** Exits after a lost Lease (expected under API faults, as upstream); restarted like a kill. */
+  leadershipLosses: number;
   crashes: ControllerExit[];
   violations: RecordedViolation[];
   checkerEvents: number;
@@ -56,9 +59,10 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
   const plan = planRun(seed, { chaosMs: o.chaosMs });
   const log = o.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'everynode-chaos-'));
+  const forgetDir = atTermination(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'cluster.yaml'), clusterYaml(plan));
   const report: RunReport = {
-    seed, plan: describePlan(plan), faults: {}, kills: 0, controllerStarts: 0, preflightRefusals: 0, crashes: [],
+    seed, plan: describePlan(plan), faults: {}, kills: 0, controllerStarts: 0, preflightRefusals: 0, leadershipLosses: 0, crashes: [],
     violations: [], checkerEvents: 0, peakDown: {}, gaps: [], totalMs: 0,
   };
   const cluster = await startCluster({ dataDir: null, port: 0, configFile: join(dir, 'cluster.yaml'), controller: false, scheduler: true, nodeGraceMs: 2_000 });
@@ -75,12 +79,16 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
     await api.request('POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } });
     checker.start();
     await checker.synced();
+    // The controller process (tsx, preflight, informers) starts while the nodes come up: it has
+    // nothing to do before the DaemonSets exist, and its start-up is the slowest part of a run.
+    controller = new SupervisedController(kubeconfigPath, NAMESPACE, (l) => log(`seed ${seed}: ${l}`));
+    controller.start();
     const nodes = plan.pools.general + plan.pools.edge;
-    if (!await checker.waitFor(() => checker.snapshot().nodes.filter(nodeHealthy).length >= nodes, 60_000)) throw new Error(`${nodes} nodes never became Ready`);
+    // Bounded like the rollouts: on a saturated machine 60 s was not always enough (seed 86 once).
+    const readyWithinMs = Math.max(60_000, o.convergeTimeoutMs ?? 60_000);
+    if (!await checker.waitFor(() => checker.snapshot().nodes.filter(nodeHealthy).length >= nodes, readyWithinMs)) throw new Error(`${nodes} nodes never became Ready within ${readyWithinMs / 1000} s`);
 
     log(`seed ${seed}: ${nodes} nodes Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    controller = new SupervisedController(kubeconfigPath, NAMESPACE);
-    controller.start();
     for (const d of plan.daemonSets) await api.request('POST', `/apis/apps/v1/namespaces/${NAMESPACE}/daemonsets`, daemonSetObject(d, NAMESPACE));
     // The controller process starts (tsx, preflight, informers) inside this bound too; on a
     // saturated machine that alone can take a minute, so it follows --converge-ms.
@@ -116,11 +124,13 @@ export async function runOnce(seed: number, o: RunOptions = {}): Promise<RunRepo
     stopCluster.abort();
     await clusterRunning;
     rmSync(dir, { recursive: true, force: true });
+    forgetDir();
   }
   report.faults = { ...Object.fromEntries(proxy.counts), ...countNodeFaults(plan) };
   report.kills = controller?.kills ?? 0;
   report.controllerStarts = controller?.starts ?? 0;
   report.preflightRefusals = controller?.preflightRefusals ?? 0;
+  report.leadershipLosses = controller?.leadershipLosses ?? 0;
   report.crashes = controller?.crashes ?? [];
   report.violations = checker.violations;
   report.checkerEvents = checker.events;

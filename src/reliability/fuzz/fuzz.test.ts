@@ -8,6 +8,7 @@ import { describeRequest, type FuzzRequest } from './request.js';
 import { fieldPaths, pathString, schemaFor } from './schema.js';
 import { encodeJson } from './encode.js';
 import { deep, huge } from './values.js';
+import { mutateObject, setAt } from './mutate.js';
 import { classify, normalise, Tally } from './report.js';
 import { builtinCatalog } from '../../apiserver/builtin.js';
 
@@ -64,4 +65,17 @@ test('a 5xx or a hang is a defect, a 4xx is not; defects are deduplicated by the
   assert.deepEqual(t.byStatus, { 500: 2, 201: 1 });
   assert.equal(t.defects().length, 1);
   assert.equal(t.defects()[0].count, 2);
+});
+
+test('a __proto__ key becomes an own key of the body and never pollutes Object.prototype', () => {
+  const body: Record<string, unknown> = { metadata: { name: 'x' } };
+  setAt(body, ['metadata', 'labels', '__proto__', 0], 'polluted');
+  setAt(body, ['metadata', '__proto__'], 'v');
+  assert.equal(({} as Record<number, unknown>)[0], undefined);
+  assert.equal(Object.getPrototypeOf(body.metadata), Object.prototype);
+  assert.equal(JSON.stringify(body), '{"metadata":{"name":"x","labels":{"__proto__":["polluted"]},"__proto__":"v"}}');
+  const rng = new Rng(5);
+  for (let i = 0; i < 300; i++) mutateObject(rng, { metadata: { labels: { a: 'b' } } }, [{ segments: ['metadata', 'labels', '{}', '[]'], type: 'string' }, { segments: ['metadata', '{}'], type: 'object' }]);
+  assert.deepEqual(Object.keys(Object.prototype), []);
+  for (const k in process.env) assert.ok(Object.prototype.hasOwnProperty.call(process.env, k), k);
 });

@@ -5,12 +5,14 @@ import { runFuzz } from './runner.js';
 import { inProcessTarget, kubeconfigTarget } from './target.js';
 import { formatReport } from './report.js';
 
-const usage = `usage: npm run fuzz -- [--requests N] [--seed S] [--concurrency C] [--batch B] [--max-seconds T] [--kubeconfig FILE] [--json FILE] [--quiet]
+const usage = `usage: npm run fuzz -- [--requests N] [--seed S] [--concurrency C] [--batch B] [--max-seconds T] [--deadline-seconds D] [--kubeconfig FILE] [--json FILE] [--quiet]
   --requests     requests to send (default 100000)
   --seed         PRNG seed; the same seed sends the same requests (default: from the clock, printed)
   --concurrency  requests in flight (default 8)
   --batch        requests between two probes of the server (default 500)
   --max-seconds  stop after this long even if requests remain (default 1800)
+  --deadline-seconds  no answer within this is a hang, and a server whose /healthz takes longer
+                 is stuck (default 10; raise it on a saturated machine or under nice)
   --kubeconfig   fuzz the server of this kubeconfig's current context instead of an in-process one
   --json         also write the report as JSON to FILE`;
 
@@ -27,7 +29,7 @@ async function main(): Promise<number> {
     args = parseArgs({
       options: {
         requests: { type: 'string' }, seed: { type: 'string' }, concurrency: { type: 'string' }, batch: { type: 'string' },
-        'max-seconds': { type: 'string' }, kubeconfig: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'max-seconds': { type: 'string' }, 'deadline-seconds': { type: 'string' }, kubeconfig: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }).values;
@@ -41,6 +43,7 @@ async function main(): Promise<number> {
       concurrency: Math.max(1, positiveInt('concurrency', args.concurrency, 8)),
       batch: Math.max(1, positiveInt('batch', args.batch, 500)),
       maxSeconds: positiveInt('max-seconds', args['max-seconds'], 1800),
+      deadlineMs: Math.max(1, positiveInt('deadline-seconds', args['deadline-seconds'], 10)) * 1000,
     };
   } catch (err) { console.error(`fuzz: ${(err as Error).message}`); return 2; }
   let target;

@@ -9,6 +9,14 @@ type Key = string | number;
 
 export interface Mutation { path: string; at: Key[]; value: unknown; remove?: boolean }
 
+// Keys such as `__proto__` are among the hostile keys: they must become own properties of the
+// body (JSON.stringify then sends them), never reach through to Object.prototype, which would
+// pollute every object of the fuzzer's own process (process.env among them: a polluted prototype
+// made fork() refuse the environment).
+const own = (o: unknown, key: Key): unknown =>
+  o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<Key, unknown>)[key] : undefined;
+const define = (o: object, key: Key, value: unknown) => Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+
 /** Chooses concrete element indexes and map keys for a schema path in `root`. */
 function concretePath(rng: Rng, root: unknown, segments: readonly string[]): Key[] {
   const out: Key[] = [];
@@ -23,7 +31,7 @@ function concretePath(rng: Rng, root: unknown, segments: readonly string[]): Key
       key = existing.length && rng.chance(0.5) ? rng.pick(existing) : rng.chance(0.5) ? rng.pick(oddKeys) : 'k';
     } else key = seg;
     out.push(key);
-    at = at !== null && typeof at === 'object' ? (at as Record<Key, unknown>)[key] : undefined;
+    at = own(at, key);
   }
   return out;
 }
@@ -33,15 +41,15 @@ export function setAt(root: Record<string, unknown>, path: readonly Key[], value
   let at: Json = root;
   for (let i = 0; i < path.length; i++) {
     const key = path[i];
-    const c = at as Record<Key, unknown>;
     if (i === path.length - 1) {
-      if (!remove) c[key] = value;
+      if (!remove) define(at, key, value);
       else if (Array.isArray(at) && typeof key === 'number') at.splice(key, 1);
-      else delete c[key];
+      else delete (at as Record<Key, unknown>)[key];
       return;
     }
-    if (c[key] === null || typeof c[key] !== 'object') c[key] = typeof path[i + 1] === 'number' ? [] : {};
-    at = c[key] as Json;
+    let next = own(at, key);
+    if (next === null || typeof next !== 'object') define(at, key, (next = typeof path[i + 1] === 'number' ? [] : {}));
+    at = next as Json;
   }
 }
 

@@ -49,25 +49,25 @@ export interface ProbeResult {
 }
 
 /** Create, get, list, watch and delete one object of a kind in the probe namespace, checking each answer. */
-async function lifecycle(t: Target, d: ResourceDef, ns: string, name: string): Promise<string[]> {
+async function lifecycle(t: Target, d: ResourceDef, ns: string, name: string, deadlineMs: number): Promise<string[]> {
   const what = `${d.kind} ${ns}/${name}`;
   const fail = (step: string, r: Reply) => [`probe ${step} ${d.kind}: ${show(r)}`];
-  const list = await call(t, 'GET', collectionPath(d, ns));
+  const list = await call(t, 'GET', collectionPath(d, ns), { deadlineMs });
   if (list.status !== 200 || !list.json?.metadata?.resourceVersion) return fail('list', list);
-  const created = await call(t, 'POST', collectionPath(d, ns), { body: sampleObject(d, name, ns) });
+  const created = await call(t, 'POST', collectionPath(d, ns), { body: sampleObject(d, name, ns), deadlineMs });
   if (created.status !== 201 || created.json?.metadata?.name !== name || !created.json?.metadata?.uid) return fail('create', created);
   const uid = created.json.metadata.uid as string;
   const out: string[] = [];
-  const got = await call(t, 'GET', itemPath(d, ns, name));
+  const got = await call(t, 'GET', itemPath(d, ns, name), { deadlineMs });
   if (got.status !== 200 || got.json?.metadata?.uid !== uid) out.push(...fail('get', got));
   const sel = `fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`;
-  const selected = await call(t, 'GET', `${collectionPath(d, ns)}?${sel}`);
+  const selected = await call(t, 'GET', `${collectionPath(d, ns)}?${sel}`, { deadlineMs });
   if (selected.status !== 200 || selected.json?.items?.length !== 1 || selected.json.items[0].metadata?.uid !== uid) out.push(...fail('list by field selector', selected));
-  const watched = await call(t, 'GET', `${collectionPath(d, ns)}?watch=true&${sel}&resourceVersion=${list.json.metadata.resourceVersion}&timeoutSeconds=5`, { firstLine: true, deadlineMs: 7_000 });
+  const watched = await call(t, 'GET', `${collectionPath(d, ns)}?watch=true&${sel}&resourceVersion=${list.json.metadata.resourceVersion}&timeoutSeconds=5`, { firstLine: true, deadlineMs: Math.max(7_000, deadlineMs) });
   if (watched.status !== 200 || watched.json?.type !== 'ADDED' || watched.json?.object?.metadata?.uid !== uid) out.push(`probe watch ${d.kind}: expected ADDED ${what}, got ${show(watched)}`);
-  const deleted = await call(t, 'DELETE', `${itemPath(d, ns, name)}?gracePeriodSeconds=0`);
+  const deleted = await call(t, 'DELETE', `${itemPath(d, ns, name)}?gracePeriodSeconds=0`, { deadlineMs });
   if (deleted.status !== 200 && deleted.status !== 202) out.push(...fail('delete', deleted));
-  const gone = await call(t, 'GET', itemPath(d, ns, name));
+  const gone = await call(t, 'GET', itemPath(d, ns, name), { deadlineMs });
   if (gone.status !== 404) out.push(`probe get after delete ${d.kind}: expected 404, got ${show(gone)}`);
   return out;
 }
@@ -76,27 +76,29 @@ async function lifecycle(t: Target, d: ResourceDef, ns: string, name: string): P
  * healthz, the ConfigMap and Pod life cycle, a list (plain and as a Table, as kubectl get asks)
  * of every served kind across namespaces, and the fuzz namespaces still there and Active.
  */
-export async function probe(t: Target, defs: readonly ResourceDef[], probeNamespace: string, fuzzNamespaces: readonly string[], round: number): Promise<ProbeResult> {
-  const health = await call(t, 'GET', '/healthz', { deadlineMs: 10_000 });
+export async function probe(t: Target, defs: readonly ResourceDef[], probeNamespace: string, fuzzNamespaces: readonly string[], round: number, deadlineMs = 10_000): Promise<ProbeResult> {
+  const health = await call(t, 'GET', '/healthz', { deadlineMs });
   if (health.status !== 200 || health.text !== 'ok') return { failures: [`probe /healthz: ${show(health)}`], down: health.status === 0, lostNamespaces: [] };
   const failures: string[] = [];
   for (const kind of ['ConfigMap', 'Pod']) {
     const d = defs.find((x) => x.kind === kind && x.group === '')!;
-    failures.push(...await lifecycle(t, d, probeNamespace, `probe-${kind.toLowerCase()}-${round}`));
+    failures.push(...await lifecycle(t, d, probeNamespace, `probe-${kind.toLowerCase()}-${round}`, deadlineMs));
   }
   for (const d of defs) {
     // Create-only kinds (the access reviews) have no list to probe.
     if (!d.verbs.includes('list')) continue;
     const path = collectionPath(d, '').replace('/namespaces//', '/');
     for (const accept of ['application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io']) {
-      const r = await call(t, 'GET', path, { accept });
+      const r = await call(t, 'GET', path, { accept, deadlineMs });
       if (r.status !== 200) failures.push(`probe list ${d.resource}.${d.group || 'core'}/${d.version}${accept.includes('Table') ? ' as Table' : ''}: ${show(r)}`);
     }
   }
   const lostNamespaces: string[] = [];
   for (const ns of fuzzNamespaces) {
-    const r = await call(t, 'GET', `/api/v1/namespaces/${ns}`);
-    if (r.status !== 200 || r.json?.status?.phase !== 'Active') lostNamespaces.push(ns);
+    const r = await call(t, 'GET', `/api/v1/namespaces/${ns}`, { deadlineMs });
+    // No answer says nothing about the namespace: that is the probe failing, not a lost namespace.
+    if (r.status === 0) failures.push(`probe get namespace ${ns}: ${show(r)}`);
+    else if (r.status !== 200 || r.json?.status?.phase !== 'Active') lostNamespaces.push(ns);
   }
   return { failures, down: false, lostNamespaces };
 }

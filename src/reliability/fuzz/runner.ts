@@ -14,7 +14,11 @@ export interface FuzzOptions {
   concurrency: number;
   batch: number;
   maxSeconds: number;
-  /** Client-side deadline of one request; no answer by then is a hang. */
+  /**
+   * Client-side deadline of one request; no answer by then is a hang. It also bounds the /healthz
+   * that decides whether the whole server is stuck: on a saturated machine (or under nice) a
+   * server that is only slow must not be taken for one that is stuck and restarted.
+   */
   deadlineMs?: number;
   /** How long a watch stream is read before the fuzzer closes it. */
   streamMs?: number;
@@ -36,11 +40,12 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
   const freshNamespace = (slot: string) => `fuzz-${o.seed}-${slot}${generation ? `-${generation}` : ''}`;
   const ctx = fuzzContext([freshNamespace('a'), freshNamespace('b')], Array.from({ length: 6 }, (_, i) => `fuzz-o${i}`));
   const defs = ctx.kinds.map((k) => k.def);
-  const transport = new Transport(target, { deadlineMs: o.deadlineMs ?? 10_000, streamMs: o.streamMs ?? 300 }, o.concurrency);
+  const deadlineMs = o.deadlineMs ?? 10_000;
+  const transport = new Transport(target, { deadlineMs, streamMs: o.streamMs ?? 300 }, o.concurrency);
   let stopped: string | undefined;
 
   const ensureNamespace = async (name: string) => {
-    const r = await call(target, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    const r = await call(target, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, deadlineMs });
     if (r.status !== 201 && r.status !== 409) throw new Error(`cannot create namespace ${name}: ${r.status} ${r.text.slice(0, 200)}`);
   };
   // Namespaces and seed objects of every kind, so updates and patches find something to change.
@@ -49,7 +54,7 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
     for (const k of ctx.kinds) {
       for (const ns of k.def.namespaced ? ctx.namespaces : ['']) {
         for (const name of ctx.names.slice(0, 3)) {
-          const r = await call(target, 'POST', collectionPath(k.def, ns), { body: sampleObject(k.def, name, ns) });
+          const r = await call(target, 'POST', collectionPath(k.def, ns), { body: sampleObject(k.def, name, ns), deadlineMs });
           const which = `${k.def.kind} (${k.def.group || 'core'}/${k.def.version})`;
           if (r.status !== 201 && r.status !== 409 && !notes.some((n) => n.includes(which))) {
             notes.push(`sample ${which} refused with ${r.status} ${(r.json?.message as string | undefined) ?? ''}: add a valid body to samples.ts`);
@@ -92,7 +97,7 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
     const pending = [...inFlight.entries()].sort((a, b) => a[1] - b[1]).map(([x]) => x);
     let as: Parameters<Tally['record']>[2];
     if (outcome.hang) {
-      const health = await call(target, 'GET', '/healthz', { deadlineMs: 3_000 });
+      const health = await call(target, 'GET', '/healthz', { deadlineMs });
       if (health.status !== 200) {
         stuck = true;
         as = { type: 'hang', key: `hang: server unresponsive #${episodes + 1}`, message: 'the server stopped answering (even /healthz)', request: `the oldest of the ${pending.length} in flight: ${pending.map(withNote).join(' || ')}` };
@@ -148,7 +153,7 @@ export async function runFuzz(target: Target, o: FuzzOptions): Promise<FuzzRepor
       if (await recover('the server crashed')) continue;
       break;
     }
-    const p = await probe(target, defs, PROBE_NS, ctx.namespaces, round);
+    const p = await probe(target, defs, PROBE_NS, ctx.namespaces, round, deadlineMs);
     if (!p.down && !stuck) for (const f of p.failures) tally.defect({ type: 'oracle', key: `oracle ${f.replace(/probe-\w+-\d+/g, 'probe-X').replace(/\d+/g, 'N').slice(0, 200)}`, message: f, request: 'the probe after a batch', generator: 'oracle' });
     if (p.down || stuck) {
       // A hang defect found during the batch already names the requests in flight; the probe failure is its echo.

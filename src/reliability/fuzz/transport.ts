@@ -42,6 +42,9 @@ export interface TransportOptions {
   streamMs: number;
 }
 
+/** The most of a 5xx answer kept: a request body is at most 3 MiB, and an error echoes at most that. */
+const MAX_ERROR_BODY = 4 << 20;
+
 function messageOf(text: string): string {
   try {
     const j = JSON.parse(text) as { message?: unknown };
@@ -89,7 +92,10 @@ export class Transport {
         let size = 0;
         const stream = res.headers['content-length'] === undefined && res.headers['transfer-encoding'] === 'chunked';
         if (stream) setTimeout(() => { req.destroy(); finish({ status, streamed: true, message: status >= 500 ? messageOf(Buffer.concat(chunks).toString('utf8')) : undefined }); }, this.o.streamMs).unref();
-        res.on('data', (c: Buffer) => { if (size < 4096) chunks.push(c); size += c.length; });
+        // A 5xx is classified by its message, which may follow a long echo of the request (the
+        // merge-key error quotes the whole list entry): keep all of it, bounded by what a body can be.
+        const keep = status >= 500 ? MAX_ERROR_BODY : 4096;
+        res.on('data', (c: Buffer) => { if (size < keep) chunks.push(c); size += c.length; });
         res.on('end', () => finish({ status, streamed: stream || undefined, message: status >= 500 ? messageOf(Buffer.concat(chunks).toString('utf8')) : undefined }));
         res.on('error', (err: NodeJS.ErrnoException) => finish({ status, error: err.code ?? err.message }));
       });
