@@ -110,6 +110,11 @@ test('no pod CIDR yet: host-local has no range; hostile CIDRs and in-use entries
   assert.ok('error' in podIPsFor(nodeWith('banana'), pod('u'), []));
   assert.ok('error' in podIPsFor(nodeWith('1:2:3:4:5:6:7:8:9/64'), pod('u'), []));
   assert.ok('podIPs' in podIPsFor(nodeWith('10.0.0.0/24'), pod('u'), ['', 'x', '::', '999.1.1.1', '10.0.0.0/24']));
+  const hostile = (spec: unknown) => podIPsFor({ metadata: { name: 'n' }, spec } as Node, pod('u'), [7 as unknown as string, null as unknown as string]);
+  assert.deepEqual(hostile({ podCIDRs: 'abc' }), { error: 'no IP ranges specified' });
+  assert.deepEqual(hostile({ podCIDR: 42 }), { error: 'no IP ranges specified' });
+  assert.ok('error' in hostile({ podCIDRs: [{}] }));
+  assert.ok('podIPs' in hostile({ podCIDRs: ['10.0.0.0/24'] }));
   assert.equal(chooseAddress({ family: 4, first: 2n, count: 1n, rangeSet: '' }, 'u', new Set([2n])), undefined);
   assert.match(sandboxFailureMessage('ab', 'no IP ranges specified'), /^Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "ab": plugin type="bridge" failed \(add\): no IP ranges specified$/);
 });

@@ -14,9 +14,10 @@ interface Block { family: 4 | 6; base: bigint; bits: number; prefix: number; tex
 
 /** The CIDRs a node's pods get addresses from: podCIDRs, or the older singular podCIDR. */
 export function podCIDRsOfNode(node: Node): string[] {
-  const s = node.spec;
-  if (s?.podCIDRs?.length) return s.podCIDRs;
-  return s?.podCIDR ? [s.podCIDR] : [];
+  // Stored objects are not trusted to have the declared shape: anything but strings is no CIDR.
+  const s = node.spec as { podCIDR?: unknown; podCIDRs?: unknown } | undefined;
+  if (Array.isArray(s?.podCIDRs) && s.podCIDRs.length) return s.podCIDRs.map((c) => (typeof c === 'string' ? c : String(c)));
+  return typeof s?.podCIDR === 'string' && s.podCIDR ? [s.podCIDR] : [];
 }
 
 // ---- addresses as bigints, both families ----
@@ -66,6 +67,7 @@ function formatIP(family: 4 | 6, n: bigint): string {
 
 /** Text → (family, number), or undefined when it is no IP. */
 export function parseIP(s: string): { family: 4 | 6; n: bigint } | undefined {
+  if (typeof s !== 'string') return undefined;
   const v4 = s.includes(':') ? undefined : parseV4(s);
   if (v4 !== undefined) return { family: 4, n: v4 };
   const v6 = s.includes(':') ? parseV6(s) : undefined;

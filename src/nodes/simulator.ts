@@ -300,7 +300,8 @@ export class NodeSimulator implements Runnable {
     for (const p of this.#pods.byIndex('node', nodeName)) {
       const key = keyOf(p);
       if (key === except || p.spec?.hostNetwork || !holdsAddress(p)) continue;
-      out.push(...(this.#reservedIPs.get(key) ?? p.status?.podIPs?.map((x) => x.ip ?? '') ?? (p.status?.podIP ? [p.status.podIP] : [])));
+      const listed = Array.isArray(p.status?.podIPs) ? p.status.podIPs.map((x) => String(x?.ip ?? '')) : undefined;
+      out.push(...(this.#reservedIPs.get(key) ?? listed ?? (typeof p.status?.podIP === 'string' ? [p.status.podIP] : [])));
     }
     return out;
   }
