@@ -15,7 +15,7 @@ import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { FleetTracker } from './fleet.js';
 import { benchNodeCIDRMaskSize, ipamProblems } from './checks.js';
-import { restRequestsTotal } from './requests.js';
+import { restRequestsByMethod } from './requests.js';
 
 export const NS = 'bench';
 
@@ -139,13 +139,13 @@ export class BenchCluster {
 
   get controllerPid(): number | undefined { return this.#child?.pid; }
 
-  /** The controller process's API requests so far (all of its clients), from its /metrics. */
-  async controllerRequests(): Promise<number> {
+  /** The controller process's API requests so far (all of its clients) per method, from its /metrics. */
+  async controllerRequests(): Promise<Map<string, number>> {
     if (!this.#metricsUrl) throw new Error('the controller process has not announced its metrics endpoint');
     const res = await fetch(this.#metricsUrl, { signal: AbortSignal.timeout(10_000) });
-    const total = restRequestsTotal(await res.text());
-    if (!res.ok || total === undefined) throw new Error(`no rest_client_requests_total at ${this.#metricsUrl} (HTTP ${res.status})`);
-    return total;
+    const byMethod = restRequestsByMethod(await res.text());
+    if (!res.ok || !byMethod.size) throw new Error(`no rest_client_requests_total at ${this.#metricsUrl} (HTTP ${res.status})`);
+    return byMethod;
   }
 
   /** Waits for N Ready nodes, then (bounded) for each to carry a pod CIDR, and checks those are distinct. */

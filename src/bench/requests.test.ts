@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControllerMetrics } from '../kube/metrics.js';
 import { reportRequestResult } from '../kube/client.js';
-import { requestsPerChange, restRequestsTotal } from './requests.js';
+import { methodDelta, requestsPerChange, restRequestsByMethod, restRequestsTotal } from './requests.js';
 
 test('restRequestsTotal sums every code/method/host sample; other metrics and junk are ignored', () => {
   const text = [
@@ -16,6 +16,8 @@ test('restRequestsTotal sums every code/method/host sample; other metrics and ju
     'rest_client_requests_total{code="200",method="GET",host="x"} NaN',
   ].join('\n');
   assert.equal(restRequestsTotal(text), 233);
+  assert.deepEqual([...restRequestsByMethod(text)], [['POST', 200], ['PUT', 31], ['GET', 2]]);
+  assert.equal(methodDelta(new Map([['POST', 150], ['GET', 2]]), restRequestsByMethod(text)), 'POST 50, PUT 31');
   assert.equal(restRequestsTotal('workqueue_adds_total 1\n'), undefined);
   assert.equal(restRequestsTotal(''), undefined);
 });

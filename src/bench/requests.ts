@@ -4,16 +4,29 @@
 // else's. The leader election's Lease renewals run whatever happens; their rate, measured while
 // the fleet is idle, is taken out of the window in which the nodes change.
 
+/** rest_client_requests_total per HTTP method (summed over codes and hosts); empty if there is none. */
+export function restRequestsByMethod(metricsText: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of metricsText.split('\n')) {
+    const m = /^rest_client_requests_total(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(v)) continue;
+    const method = /(?:^|,)method="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? '';
+    out.set(method, (out.get(method) ?? 0) + v);
+  }
+  return out;
+}
+
 /** Sum of every rest_client_requests_total sample in a Prometheus text exposition; undefined if there is none. */
 export function restRequestsTotal(metricsText: string): number | undefined {
-  let sum: number | undefined;
-  for (const line of metricsText.split('\n')) {
-    const m = /^rest_client_requests_total(?:\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const v = Number(m[1]);
-    if (Number.isFinite(v)) sum = (sum ?? 0) + v;
-  }
-  return sum;
+  const by = restRequestsByMethod(metricsText);
+  return by.size ? [...by.values()].reduce((a, b) => a + b, 0) : undefined;
+}
+
+/** "POST 100, PUT 52, GET 3": what changed between two per-method readings, largest first. */
+export function methodDelta(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): string {
+  return [...after].map(([m, v]) => [m, v - (before.get(m) ?? 0)] as const).filter(([, d]) => d > 0)
+    .sort((a, b) => b[1] - a[1]).map(([m, d]) => `${m || '?'} ${d}`).join(', ');
 }
 
 export interface RequestWindow { before: number; after: number; ms: number }

@@ -8,7 +8,9 @@ import { convergedStatusProblems, podPlacementProblems, statusClaimsConverged } 
 import type { FleetTracker } from './fleet.js';
 import { mib, pct, percentile, perSecond, seconds, verdict, type Row } from './report.js';
 import { cpuSeconds, rssBytes } from './proc.js';
-import { requestsPerChange, type RequestWindow } from './requests.js';
+import { methodDelta, requestsPerChange, type RequestWindow } from './requests.js';
+
+const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const MERGE = 'application/merge-patch+json';
 const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
@@ -204,7 +206,7 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   await new Promise((r) => setTimeout(r, idleMs));
   const wall = performance.now() - i0;
   const c2 = cpuSeconds(pid) ?? 0;
-  const idle: RequestWindow = { before: idleRequests0, after: await b.controllerRequests(), ms: performance.now() - i0 };
+  const idle: RequestWindow = { before: sum(idleRequests0), after: sum(await b.controllerRequests()), ms: performance.now() - i0 };
   // Steady state: after the idle window, with 10,000 nodes and pods still cached (the controller
   // gives back the garbage of the rollout once quiet, kube/memory.ts); the peak is reported too.
   const controllerRss = rssBytes(pid) ?? NaN;
@@ -237,18 +239,22 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
  * pod create, its event, a share of the DaemonSet status writes.
  */
 async function requestsPerNodeChange(b: BenchCluster, n: number, storage: Row['storage'], count: number, idle: RequestWindow): Promise<Row> {
-  let before = 0, t0 = 0;
+  let before = new Map<string, number>(), t0 = 0, methods = '';
   let changes: (RequestWindow & { count: number }) | undefined;
   const k = Math.min(count, n);
   const row = await reaction(b, n, storage, k, {
     start: async () => { before = await b.controllerRequests(); t0 = performance.now(); },
-    end: async () => { changes = { before, after: await b.controllerRequests(), ms: performance.now() - t0, count: k }; },
+    end: async () => {
+      const after = await b.controllerRequests();
+      changes = { before: sum(before), after: sum(after), ms: performance.now() - t0, count: k };
+      methods = methodDelta(before, after);
+    },
   });
   const r = changes ? requestsPerChange(changes, idle) : undefined;
   return {
     scenario: 'controller API requests per node change', nodes: n, storage,
     result: r ? `${r.perChange.toFixed(2)} / change` : '—',
-    detail: r ? `${Math.round(r.attributed)} requests for ${k} label changes (reaction p99 ${row.result.replace(/^p99 /, '')}, controller in own process), idle background ${r.backgroundPerSecond.toFixed(2)}/s taken out` : '',
+    detail: r ? `${Math.round(r.attributed)} requests for ${k} label changes (${changes!.after - changes!.before} counted: ${methods}; idle background ${r.backgroundPerSecond.toFixed(2)}/s over ${seconds(changes!.ms)} taken out); reaction p99 ${row.result.replace(/^p99 /, '')} with the controller in its own process` : '',
     target: r ? verdict(r.perChange <= 3, '≤ 3 per node change') : '', problems: row.problems,
   };
 }
