@@ -15,6 +15,7 @@ import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { FleetTracker } from './fleet.js';
 import { benchNodeCIDRMaskSize, ipamProblems } from './checks.js';
+import { restRequestsByMethod } from './requests.js';
 
 export const NS = 'bench';
 
@@ -64,6 +65,7 @@ export class BenchCluster {
   readonly #stop = new AbortController();
   readonly #running: Promise<unknown>[] = [];
   #child: ChildProcess | undefined;
+  #metricsUrl: string | undefined;
   ipam: IpamOutcome = { allAssignedMs: NaN, problems: ['not checked'] };
 
   private constructor(readonly cluster: Cluster, readonly dir: string, readonly o: BenchClusterOptions) {
@@ -122,13 +124,29 @@ export class BenchCluster {
     // Run whichever form of the CLI we are: compiled dist/main.js, or src/main.ts under tsx.
     const fromTs = import.meta.url.endsWith('.ts');
     const main = fileURLToPath(new URL(fromTs ? '../main.ts' : '../main.js', import.meta.url));
-    const args = [...(fromTs ? ['--import', 'tsx'] : []), main, 'controller', '--kubeconfig', kubeconfig, '--namespace', NS];
+    // Its own /metrics, on a free loopback port, counts its API requests (rest_client_requests_total).
+    const args = [...(fromTs ? ['--import', 'tsx'] : []), main, 'controller', '--kubeconfig', kubeconfig, '--namespace', NS, '--metrics-bind-address', '127.0.0.1:0'];
     this.#child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.#child.stderr?.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.trim() && !l.includes('running against')) this.o.log(`controller: ${l}`); });
+    this.#child.stderr?.on('data', (d: Buffer) => {
+      for (const l of d.toString().split('\n')) {
+        const metrics = /serving metrics on (http:\/\/\S+\/metrics)/.exec(l);
+        if (metrics) this.#metricsUrl = metrics[1];
+        else if (l.trim() && !l.includes('running against')) this.o.log(`controller: ${l}`);
+      }
+    });
     this.#running.push(new Promise((r) => this.#child!.once('exit', r)));
   }
 
   get controllerPid(): number | undefined { return this.#child?.pid; }
+
+  /** The controller process's API requests so far (all of its clients) per method, from its /metrics. */
+  async controllerRequests(): Promise<Map<string, number>> {
+    if (!this.#metricsUrl) throw new Error('the controller process has not announced its metrics endpoint');
+    const res = await fetch(this.#metricsUrl, { signal: AbortSignal.timeout(10_000) });
+    const byMethod = restRequestsByMethod(await res.text());
+    if (!res.ok || !byMethod.size) throw new Error(`no rest_client_requests_total at ${this.#metricsUrl} (HTTP ${res.status})`);
+    return byMethod;
+  }
 
   /** Waits for N Ready nodes, then (bounded) for each to carry a pod CIDR, and checks those are distinct. */
   async #waitNodesReady(n: number, t0: number): Promise<void> {

@@ -79,7 +79,7 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
   }
   if (o.footprint) {
     const n = sizes[sizes.length - 1];
-    await withCluster(o, n, o.onDisk, true, 'footprint', rows, async (b) => { for (const r of await footprint(b, n, storage, o.idleMs)) push(r); });
+    await withCluster(o, n, o.onDisk, true, 'footprint', rows, async (b) => { for (const r of await footprint(b, n, storage, o.idleMs, o.reactionCount)) push(r); });
   }
   return rows;
 }

@@ -8,6 +8,9 @@ import { convergedStatusProblems, podPlacementProblems, statusClaimsConverged } 
 import type { FleetTracker } from './fleet.js';
 import { mib, pct, percentile, perSecond, seconds, verdict, type Row } from './report.js';
 import { cpuSeconds, rssBytes } from './proc.js';
+import { methodDelta, requestsPerChange, type RequestWindow } from './requests.js';
+
+const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const MERGE = 'application/merge-patch+json';
 const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
@@ -149,7 +152,10 @@ export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['st
 }
 
 /** Label nodes one at a time; latency from the label write to the daemon pod's creation on that node. */
-export async function reaction(b: BenchCluster, n: number, storage: Row['storage'], count = 200): Promise<Row> {
+/** Called around the label changes of `reaction` (from the first patch to the DaemonSet's numberReady). */
+export interface ChangeWindow { start(): Promise<void>; end(): Promise<void> }
+
+export async function reaction(b: BenchCluster, n: number, storage: Row['storage'], count = 200, window?: ChangeWindow): Promise<Row> {
   const key = 'bench.everynode.dev/react';
   const image = 'bench/react:v1';
   const ds = await b.client.request<DaemonSet>('POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, benchDaemonSet('react', image, { nodeSelector: { [key]: 'on' } }));
@@ -160,6 +166,7 @@ export async function reaction(b: BenchCluster, n: number, storage: Row['storage
   const picked = Array.from({ length: k }, (_, i) => `node-${Math.floor((i * n) / k)}`);
   const latencies: number[] = [];
   const problems: string[] = [];
+  await window?.start();
   for (const node of picked) {
     const t0 = performance.now();
     await b.client.request('PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { [key]: 'on' } } }, MERGE);
@@ -171,6 +178,7 @@ export async function reaction(b: BenchCluster, n: number, storage: Row['storage
     }
   }
   await b.waitFor(() => statusClaimsConverged(b.ds('react'), k), boundFor(k), `react numberReady = ${k}`).catch((e: Error) => problems.push(e.message));
+  await window?.end();
   problems.push(...(await finalChecks(b, 'react', uid, new Set(picked), image, t)));
   const p50 = percentile(latencies, 50), p99 = percentile(latencies, 99);
   return {
@@ -185,7 +193,7 @@ export async function reaction(b: BenchCluster, n: number, storage: Row['storage
  * then everyone's idle CPU over `idleMs` (the server process also runs the simulated kubelets'
  * lease renewals, so its idle CPU is not the controller's).
  */
-export async function footprint(b: BenchCluster, n: number, storage: Row['storage'], idleMs: number): Promise<Row[]> {
+export async function footprint(b: BenchCluster, n: number, storage: Row['storage'], idleMs: number, reactionCount = 200): Promise<Row[]> {
   const pid = b.controllerPid;
   if (!pid) throw new Error('footprint needs the controller in a child process');
   const c0 = cpuSeconds(pid) ?? 0;
@@ -194,9 +202,11 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const convergedRss = rssBytes(pid) ?? NaN;
   const s0 = process.cpuUsage();
   const i0 = performance.now();
+  const idleRequests0 = await b.controllerRequests();
   await new Promise((r) => setTimeout(r, idleMs));
   const wall = performance.now() - i0;
   const c2 = cpuSeconds(pid) ?? 0;
+  const idle: RequestWindow = { before: sum(idleRequests0), after: sum(await b.controllerRequests()), ms: performance.now() - i0 };
   // Steady state: after the idle window, with 10,000 nodes and pods still cached (the controller
   // gives back the garbage of the rollout once quiet, kube/memory.ts); the peak is reported too.
   const controllerRss = rssBytes(pid) ?? NaN;
@@ -207,6 +217,7 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const atTen = n === 10_000, atFifty = n === 50_000;
   const serverRss = rssBytes(process.pid) ?? process.memoryUsage().rss;
   const serverPeak = rssBytes(process.pid, 'VmHWM');
+  const perChange = await requestsPerNodeChange(b, n, storage, reactionCount, idle);
   return [conv.row, {
     scenario: 'footprint: controller', nodes: n, storage, result: `RSS ${mib(controllerRss)}`,
     detail: `after the idle window; ${mib(convergedRss)} as convergence ended, peak ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s`,
@@ -217,5 +228,33 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
     scenario: 'footprint: server + simulator', nodes: n, storage, result: `RSS ${mib(serverRss)}`,
     detail: `${serverPeak ? `peak ${mib(serverPeak)}; ` : ''}CPU converging ${pct(conv.cpuFraction)} of a core; idle CPU ${pct(idleServer)} (includes ${n} simulated kubelets' lease renewals)`,
     target: atFifty ? verdict(Math.max(serverRss, serverPeak ?? 0) <= 4e9, 'RSS ≤ 4 GB, peak included') : '', problems: [],
-  }];
+  }, perChange];
+}
+
+/**
+ * The controller's API requests per node change: the label reaction (each label change puts one
+ * node under a DaemonSet's selector) with the controller in its own process, its requests counted
+ * on its own /metrics from the first label patch until the DaemonSet reports every pod ready,
+ * less the idle background (leader election) over that time. O(1) means a small constant: the
+ * pod create, its event, a share of the DaemonSet status writes.
+ */
+async function requestsPerNodeChange(b: BenchCluster, n: number, storage: Row['storage'], count: number, idle: RequestWindow): Promise<Row> {
+  let before = new Map<string, number>(), t0 = 0, methods = '';
+  let changes: (RequestWindow & { count: number }) | undefined;
+  const k = Math.min(count, n);
+  const row = await reaction(b, n, storage, k, {
+    start: async () => { before = await b.controllerRequests(); t0 = performance.now(); },
+    end: async () => {
+      const after = await b.controllerRequests();
+      changes = { before: sum(before), after: sum(after), ms: performance.now() - t0, count: k };
+      methods = methodDelta(before, after);
+    },
+  });
+  const r = changes ? requestsPerChange(changes, idle) : undefined;
+  return {
+    scenario: 'controller API requests per node change', nodes: n, storage,
+    result: r ? `${r.perChange.toFixed(2)} / change` : '—',
+    detail: r ? `${Math.round(r.attributed)} requests for ${k} label changes (${changes!.after - changes!.before} counted: ${methods}; idle background ${r.backgroundPerSecond.toFixed(2)}/s over ${seconds(changes!.ms)} taken out); reaction p99 ${row.result.replace(/^p99 /, '')} with the controller in its own process` : '',
+    target: r ? verdict(r.perChange <= 3, '≤ 3 per node change') : '', problems: row.problems,
+  };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseClusterConfig, loadClusterConfig, withExtraNodes, defaultConfig, heartbeatTiming, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
+import { parseClusterConfig, loadClusterConfig, withExtraNodes, defaultConfig, clusterConfigFor, heartbeatTiming, plannedNodes, ruleForImage, sampleDelay, globToRegExp } from './cluster-config.js';
 
 const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
 
@@ -132,6 +132,15 @@ test('--config with --nodes is validated as a whole', () => {
   const ok = withExtraNodes(parseClusterConfig('pools: [{name: a, count: 2}]'), 3);
   assert.deepEqual(ok.pools.map((p) => [p.namePrefix, p.count]), [['a', 2], ['node', 3]]);
   assert.equal(withExtraNodes(named, 0), named);
+  // An extra pool that alone overflows the default range is reported with the file, as one cluster.
+  assert.throws(() => withExtraNodes(small, 2_000_000), { message: '--nodes 2000000 with --config cluster.yaml: nodeAddressCIDR: 192.168.0.0/30 holds 2 node addresses but the pools plan 2000002 nodes' });
+});
+
+test('--nodes alone is validated too, in one line (it can overflow the default nodeAddressCIDR)', () => {
+  assert.throws(() => defaultConfig(2_000_000), { message: '--nodes 2000000: nodeAddressCIDR: 172.16.0.0/12 holds 1048574 node addresses but the pools plan 2000000 nodes' });
+  assert.throws(() => clusterConfigFor(undefined, 1_048_575), { message: /^--nodes 1048575: nodeAddressCIDR: .* plan 1048575 nodes$/ });
+  assert.equal(clusterConfigFor(undefined, 1_048_574).pools[0]!.count, 1_048_574);
+  assert.deepEqual(clusterConfigFor(undefined, 3), defaultConfig(3));
 });
 
 test('loadClusterConfig: a missing file is one line; the file name is the one given', () => {

@@ -206,8 +206,8 @@ function validated(input: unknown, describe: (issue: Issue) => string): ClusterC
  */
 export function withExtraNodes(c: ClusterConfig, nodes: number, fileName = 'cluster.yaml'): ClusterConfig {
   if (!nodes) return c;
-  const extra = defaultConfig(nodes).pools;
-  return validated({ ...c, pools: [...c.pools, ...extra] }, (issue) => {
+  // The raw pool, not defaultConfig's: that one alone may already overflow the default range.
+  return validated({ ...c, pools: [...c.pools, { name: 'node', count: nodes }] }, (issue) => {
     const { path, message } = issueLine(issue);
     return `--nodes ${nodes} with --config ${fileName}: ${pathString(path)}${path[0] === 'pools' && path[1] === c.pools.length ? ' (the --nodes pool)' : ''}: ${message}`;
   });
@@ -224,9 +224,23 @@ export function loadClusterConfig(file: string, nodes = 0): ClusterConfig {
   return withExtraNodes(parseClusterConfig(text, file), nodes, file);
 }
 
-/** The config `--nodes N` stands for: one general pool of N identical nodes. */
+/**
+ * The config `--nodes N` stands for: one general pool of N identical nodes. Validated like a
+ * file (N can overflow the default nodeAddressCIDR), failing in one line that names `--nodes`.
+ */
 export function defaultConfig(n: number): ClusterConfig {
-  return ClusterConfigSchema.parse({ pools: [{ name: 'node', count: n }] });
+  return validated({ pools: [{ name: 'node', count: n }] }, (issue) => {
+    const { path, message } = issueLine(issue);
+    return `--nodes ${n}: ${pathString(path)}: ${message}`;
+  });
+}
+
+/**
+ * The cluster `up` runs: `--config` (plus a `--nodes` pool when both are given) or `--nodes`
+ * alone. Every failure is one line, so `up` can refuse before it starts or announces anything.
+ */
+export function clusterConfigFor(file: string | undefined, nodes = 0): ClusterConfig {
+  return file ? loadClusterConfig(file, nodes) : defaultConfig(nodes);
 }
 
 export interface PlannedNode { pool: Pool; name: string; ordinal: number; address: string }

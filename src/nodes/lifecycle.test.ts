@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from '../api/types.js';
 import { rfc3339 } from '../api/meta.js';
 import { parseClusterConfig } from './cluster-config.js';
-import { initialNode, podIPFor } from './node.js';
+import { initialNode } from './node.js';
 import { nextPodTransition, applyTransition } from './lifecycle.js';
 import { crashLoopBackoffMs, goDuration } from './stages.js';
 
@@ -54,7 +54,11 @@ test('happy path: accept → start → ready, with conditions and container stat
   assert.equal(cond(accepted, 'Ready').reason, 'ContainersNotReady');
   const started = trail[1].pod;
   assert.equal(started.status!.phase, 'Running');
-  assert.equal(started.status!.podIP, podIPFor(node, started));
+  // The address comes with the sandbox, before any pull, and the pod keeps it.
+  assert.match(accepted.status!.podIP!, /^10\.64\.0\.(\d+)$/);
+  assert.deepEqual(accepted.status!.podIPs, [{ ip: accepted.status!.podIP }]);
+  assert.equal(cond(accepted, 'PodReadyToStartContainers').status, 'True');
+  assert.equal(started.status!.podIP, accepted.status!.podIP);
   const cs = started.status!.containerStatuses![0];
   assert.equal(cs.state!.running!.startedAt, rfc3339(T0 + 1000));
   assert.deepEqual([cs.ready, cs.started, cs.restartCount], [false, true, 0]);

@@ -8,6 +8,8 @@ export interface TransitionOptions {
   /** Shorten graceful deletion: 0.1 deletes after a tenth of the grace period (default 1). */
   deletionFactor?: number;
   stages?: readonly PodStage[];
+  /** The pod IPs other live pods on the node hold, for a sandbox set up now (see StageContext). */
+  podIPsInUse?: () => Iterable<string>;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface TransitionOptions {
  */
 export function nextPodTransition(pod: Pod, node: Node, behaviour: PodBehaviour, nowMs: number, rand: () => number, opts: TransitionOptions = {}): Transition | undefined {
   if (!pod.spec?.nodeName || pod.spec.nodeName !== node.metadata?.name) return undefined;
-  const ctx: StageContext = { pod, node, behaviour, rule: ruleForPod(pod, behaviour.rules), nowMs, rand, deletionFactor: opts.deletionFactor ?? 1 };
+  const ctx: StageContext = { pod, node, behaviour, rule: ruleForPod(pod, behaviour.rules), nowMs, rand, deletionFactor: opts.deletionFactor ?? 1, ...(opts.podIPsInUse ? { podIPsInUse: opts.podIPsInUse } : {}) };
   const stage = (opts.stages ?? POD_STAGES).find((s) => s.when(ctx));
   if (!stage) return undefined;
   const atMs = stage.at(ctx);

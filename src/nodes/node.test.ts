@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, NodeCondition } from '../api/types.js';
 import { defaultConfig, parseClusterConfig } from './cluster-config.js';
-import { initialNode, nodeStatusFor, faultsOf, podIPFor, podCIDRFor, nodeIPFor, internalIPOf } from './node.js';
+import { initialNode, nodeStatusFor, faultsOf, podCIDRFor, nodeIPFor, internalIPOf } from './node.js';
 import { setCondition } from './conditions.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -35,17 +35,6 @@ test('addresses and pod CIDRs are distinct per ordinal', () => {
   assert.equal(ips.size, 70_000);
   assert.equal(cidrs.size, 40_000);
   assert.equal(podCIDRFor(256), '10.65.0.0/24');
-});
-
-test('podIPFor: inside the node CIDR, stable', () => {
-  const n = initialNode(pool, 0, T0, 3);
-  const pod = { metadata: { uid: 'u-1' } };
-  const ip = podIPFor(n, pod);
-  assert.match(ip, /^10\.64\.3\.(\d+)$/);
-  const host = Number(ip.split('.')[3]);
-  assert.ok(host >= 2 && host <= 254);
-  assert.equal(podIPFor(n, pod), ip);
-  assert.notEqual(podIPFor(n, { metadata: { uid: 'u-2' } }), ip);
 });
 
 const annotate = (n: Node, a: Record<string, string>): Node => ({ ...n, metadata: { ...n.metadata, annotations: { ...n.metadata!.annotations, ...a } } });

@@ -55,18 +55,6 @@ function fnv1a(s: string): number {
   return h;
 }
 
-/**
- * The pod's IP: a host in the node's /24 chosen by a hash of the pod's identity, so it is the
- * same on every evaluation without any allocator state. Two pods on one node may collide
- * (1 in 253); the simulation tolerates that since nothing routes to these addresses.
- */
-export function podIPFor(node: Node, pod: Pod): string {
-  const cidr = node.spec?.podCIDR ?? '10.64.0.0/24';
-  const base = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-  const id = pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-  return `${base}.${2 + (fnv1a(id) % 253)}`;
-}
-
 export function internalIPOf(node: Node): string | undefined {
   return node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
 }

@@ -16,7 +16,8 @@ import { admitPod } from './admission.js';
 import { nodeIsReady } from './podready.js';
 import { findCondition } from './conditions.js';
 import { applyTransition, nextPodTransition } from './lifecycle.js';
-import type { PodEvent, Transition } from './stages.js';
+import { awaitsSandbox, type PodEvent, type Transition } from './stages.js';
+import { podCIDRsOfNode } from './podnetwork.js';
 import { EventBudget, kubeletNodeEvent, kubeletPodEvent, kubeletStartEvents, readyTransitionEvent } from './events.js';
 import { DueQueue } from './duequeue.js';
 import { Limiter } from '../kube/limiter.js';
@@ -61,6 +62,12 @@ export class NodeSimulator implements Runnable {
   readonly #due = new DueQueue();
   readonly #sim = new Map<string, SimNode>();
   readonly #pending = new Map<string, PendingPod>();
+  /**
+   * Pod IPs handed out (when a sandbox transition was planned) but not yet seen in the pod's
+   * status: host-local's reservation files. Without them two pods planned before either write
+   * lands could get one address.
+   */
+  readonly #reservedIPs = new Map<string, string[]>();
   /** Nodes whose kubelet is silenced by the heartbeat fault annotation. */
   readonly #stoppedNodes = new Set<string>();
   readonly #limit: Limiter;
@@ -93,8 +100,18 @@ export class NodeSimulator implements Runnable {
   get heartbeatMs(): number { return this.o.config.heartbeatIntervalMs; }
 
   async start(signal: AbortSignal): Promise<void> {
-    this.#nodes.addHandler({ onAdd: (n) => this.#nodeChanged(n), onUpdate: (o, n) => this.#nodeChanged(n, nodeIsReady(o) !== nodeIsReady(n)), onDelete: (n) => this.#forgetNode(n.metadata!.name!) });
-    this.#pods.addHandler({ onAdd: (p) => this.#planPod(p), onUpdate: (_o, p) => this.#planPod(p), onDelete: (p) => this.#forgetPod(keyOf(p)) });
+    this.#nodes.addHandler({
+      onAdd: (n) => this.#nodeChanged(n),
+      // Pods are re-planned when the node's readiness flips and when it gets its pod CIDR (pods
+      // waiting for a sandbox can have addresses now).
+      onUpdate: (o, n) => this.#nodeChanged(n, nodeIsReady(o) !== nodeIsReady(n) || podCIDRsOfNode(o).join() !== podCIDRsOfNode(n).join()),
+      onDelete: (n) => this.#forgetNode(n.metadata!.name!),
+    });
+    this.#pods.addHandler({
+      onAdd: (p) => this.#planPod(p),
+      onUpdate: (o, p) => { this.#planPod(p); if (holdsAddress(o) && !holdsAddress(p)) this.#addressFreed(p); },
+      onDelete: (p) => { this.#forgetPod(keyOf(p)); this.#reservedIPs.delete(keyOf(p)); this.#addressFreed(p); },
+    });
     const running = [this.#shared.start(signal)];
     await Promise.all([this.#nodes.waitForSync(), this.#pods.waitForSync()]);
     if (!signal.aborted) {
@@ -168,8 +185,8 @@ export class NodeSimulator implements Runnable {
     } catch { /* renewals will create them */ }
   }
 
-  /** `readinessChanged`: its pods are re-planned, to restore the Ready that MarkPodsNotReady took. */
-  #nodeChanged(node: Node, readinessChanged = false): void {
+  /** `replanPods`: readiness changed (restore the Ready that MarkPodsNotReady took) or the pod CIDR did. */
+  #nodeChanged(node: Node, replanPods = false): void {
     const name = node.metadata!.name!;
     if (!isSimulated(node)) return this.#forgetNode(name);
     let s = this.#sim.get(name);
@@ -189,7 +206,7 @@ export class NodeSimulator implements Runnable {
       for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
     }
     void this.#limit.run(() => this.#syncNode(name, false)).catch((err) => this.#log(`node-simulator: sync ${name}: ${(err as Error).message}`));
-    if (fresh || readinessChanged) for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
+    if (fresh || replanPods) for (const p of this.#pods.byIndex('node', name)) this.#planPod(p);
   }
 
   #forgetNode(name: string): void {
@@ -268,10 +285,32 @@ export class NodeSimulator implements Runnable {
     const node = nodeName ? this.#nodes.get(nodeName) : undefined;
     // A silent kubelet does nothing for its pods: they wait (Terminating ones too) until it is back.
     if (!s || !node || this.#stoppedNodes.has(nodeName!)) return this.#forgetPod(key);
-    const t = nextPodTransition(pod, node, s.place.pool.pods, this.#now(), this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1 });
+    if (pod.status?.podIP || !holdsAddress(pod)) this.#reservedIPs.delete(key); // the status (or nothing) holds it now
+    const t = nextPodTransition(pod, node, s.place.pool.pods, this.#now(), this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1, podIPsInUse: () => this.#podIPsInUse(nodeName!, key) });
     if (!t) return this.#forgetPod(key);
+    const ips = t.statusPatch?.podIPs?.map((p) => p.ip).filter((ip): ip is string => !!ip);
+    if (ips?.length && !pod.spec?.hostNetwork) this.#reservedIPs.set(key, ips);
     this.#pending.set(key, { uid: pod.metadata!.uid!, transition: t });
     this.#schedule(`P/${key}`, t.atMs);
+  }
+
+  /** The addresses live pods on the node hold or have reserved, but `except`'s own. */
+  #podIPsInUse(nodeName: string, except: string): string[] {
+    const out: string[] = [];
+    for (const p of this.#pods.byIndex('node', nodeName)) {
+      const key = keyOf(p);
+      if (key === except || p.spec?.hostNetwork || !holdsAddress(p)) continue;
+      const listed = Array.isArray(p.status?.podIPs) ? p.status.podIPs.map((x) => String(x?.ip ?? '')) : undefined;
+      out.push(...(this.#reservedIPs.get(key) ?? listed ?? (typeof p.status?.podIP === 'string' ? [p.status.podIP] : [])));
+    }
+    return out;
+  }
+
+  /** A pod let go of its address: pods on its node waiting for a sandbox try again at their next retry. */
+  #addressFreed(pod: Pod): void {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) return;
+    for (const p of this.#pods.byIndex('node', nodeName)) if (awaitsSandbox(p)) this.#planPod(p);
   }
 
   #forgetPod(key: string): void {
@@ -304,6 +343,8 @@ export class NodeSimulator implements Runnable {
       throw err;
     }
     for (const e of t.events ?? []) this.#recordEvent(pod, node, e);
+    // Nothing was written (a failed sandbox retry), so no watch event will re-plan the pod: do it here.
+    if (!t.delete && !t.statusPatch) this.#planPod(pod);
   }
 
   /**
@@ -319,7 +360,7 @@ export class NodeSimulator implements Runnable {
     const now = this.#now();
     const s = this.#sim.get(node.metadata!.name!);
     for (let i = 0; s && i < 4; i++) {
-      const next = nextPodTransition(cur, node, s.place.pool.pods, now, this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1 });
+      const next = nextPodTransition(cur, node, s.place.pool.pods, now, this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1, podIPsInUse: () => this.#podIPsInUse(node.metadata!.name!, keyOf(pod)) });
       if (!next || next.delete || !next.statusPatch || next.atMs > now || next.stage === 'pod-accept') break;
       status = { ...status, ...next.statusPatch };
       events.push(...(next.events ?? []));
@@ -377,3 +418,6 @@ export class NodeSimulator implements Runnable {
     this.#events.post(ev.namespace, ev.body);
   }
 }
+
+/** A pod whose sandbox (and so its address) lives: not finished. A terminal pod's CNI DEL has released it. */
+const holdsAddress = (p: Pod) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';

@@ -7,7 +7,8 @@ import { parseTime, rfc3339 } from '../api/meta.js';
 import { ruleForImage, sampleDelay, type BehaviourRule, type PodBehaviour } from './cluster-config.js';
 import { findCondition, setCondition } from './conditions.js';
 import { nodeIsReady } from './podready.js';
-import { internalIPOf, podIPFor } from './node.js';
+import { internalIPOf } from './node.js';
+import { podIPsFor, sandboxFailureMessage } from './podnetwork.js';
 
 export interface StageContext {
   pod: Pod;
@@ -19,6 +20,8 @@ export interface StageContext {
   rand: () => number;
   /** Fraction of the grace period after which a gracefully deleted pod really goes (1 = full). */
   deletionFactor: number;
+  /** The pod IPs other live pods on the node hold (asked only when a sandbox is set up); none when absent. */
+  podIPsInUse?: () => Iterable<string>;
 }
 
 /** A kubelet event about the pod; `container` makes it about that container (fieldPath spec.containers{NAME}). */
@@ -48,6 +51,24 @@ const allRunning = (p: Pod) => statuses(p).length > 0 && statuses(p).every((s) =
 const ms = (t: unknown) => parseTime(t as string | undefined);
 const isTerminalPhase = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
+/** kubelet's pod worker retries a failed sync (here: sandbox creation) after its backOffPeriod. */
+export const SANDBOX_RETRY_MS = 10_000;
+
+/**
+ * An accepted, live pod whose sandbox is not set up yet: PodReadyToStartContainers is what the
+ * kubelet turns True once the sandbox and its network exist, before any image is pulled.
+ */
+export function awaitsSandbox(p: Pod): boolean {
+  return !!p.status?.startTime && !isTerminalPhase(p) && p.metadata?.deletionTimestamp === undefined
+    && findCondition(p.status?.conditions, 'PodReadyToStartContainers')?.status !== 'True';
+}
+
+/** When the sandbox came up (pulls start then); the start time for pods from before it was recorded. */
+const sandboxReadyMs = (p: Pod) => {
+  const c = findCondition(p.status?.conditions, 'PodReadyToStartContainers');
+  return (c?.status === 'True' ? ms(c.lastTransitionTime) : undefined) ?? ms(p.status?.startTime);
+};
+
 /** Kubelet crash-loop back-off: 10 s doubling per restart, capped at 5 minutes. */
 export function crashLoopBackoffMs(restartCount: number): number {
   return Math.min(300_000, 10_000 * 2 ** Math.max(0, restartCount - 1));
@@ -60,6 +81,23 @@ function fnvHex(s: string): string {
 }
 const sha = (s: string) => [0, 1, 2, 3, 4, 5, 6, 7].map((i) => fnvHex(`${i}${s}`)).join('');
 const podRef = (p: Pod) => `${p.metadata?.name}_${p.metadata?.namespace}(${p.metadata?.uid})`;
+
+/**
+ * Sets up the pod's sandbox network: a hostNetwork pod shares its node's (its IP is the node's);
+ * any other gets addresses from the node's pod CIDRs, or the CNI's error (no sandbox).
+ */
+function sandboxNetwork(c: StageContext): { podIPs: string[] } | { failure: PodEvent } {
+  if (c.pod.spec?.hostNetwork) {
+    const hostIP = internalIPOf(c.node);
+    return { podIPs: hostIP ? [hostIP] : [] };
+  }
+  const net = podIPsFor(c.node, c.pod, c.podIPsInUse?.() ?? []);
+  if ('podIPs' in net) return net;
+  const sandboxId = sha(`${c.pod.metadata?.uid}/sandbox/${c.nowMs}`);
+  return { failure: ev('Warning', 'FailedCreatePodSandBox', sandboxFailureMessage(sandboxId, net.error)) };
+}
+
+const ipFields = (podIPs: string[]): PodStatus => (podIPs.length ? { podIP: podIPs[0], podIPs: podIPs.map((ip) => ({ ip })) } : {});
 
 // ---- the kubelet's events (kuberuntime's and the image manager's reasons and messages) ----
 
@@ -184,7 +222,7 @@ export const POD_STAGES: readonly PodStage[] = [
     // The container's hash changed (kuberuntime's computePodActions): the kubelet kills it and
     // starts one from the new image; the pod is not Ready until the new container is.
     name: 'container-image-change',
-    when: (c) => !!c.pod.status?.startTime && !isTerminalPhase(c.pod) && changedImages(c.pod).size > 0,
+    when: (c) => !!c.pod.status?.startTime && !isTerminalPhase(c.pod) && !awaitsSandbox(c.pod) && changedImages(c.pod).size > 0,
     at: (c) => c.nowMs,
     render: (c) => {
       const changed = changedImages(c.pod);
@@ -216,22 +254,42 @@ export const POD_STAGES: readonly PodStage[] = [
     at: (c) => c.nowMs,
     render: (c) => {
       const hostIP = internalIPOf(c.node);
+      const net = sandboxNetwork(c);
+      const ok = 'podIPs' in net;
       return {
         statusPatch: {
           phase: 'Pending', startTime: rfc3339(c.nowMs), qosClass: c.pod.status?.qosClass,
           ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}),
-          conditions: conditions(c, false, 'ContainersNotReady', false),
+          ...(ok ? ipFields(net.podIPs) : {}),
+          conditions: conditions(c, false, 'ContainersNotReady', ok),
           containerStatuses: containerStatuses(c, () => ({ state: { waiting: { reason: 'ContainerCreating' } } })),
         },
-        events: pullingEvents(c.pod),
+        events: ok ? pullingEvents(c.pod) : [net.failure],
       };
+    },
+  },
+  {
+    // The sandbox could not be created (the node's pod CIDR is full or not assigned yet): the pod
+    // stays Pending in ContainerCreating and the kubelet retries every backOffPeriod, each failure
+    // one more FailedCreatePodSandBox, until an address is free. Retries fall on a fixed grid from
+    // the first failure, so re-planning (an address freed) does not push them back.
+    name: 'pod-sandbox-retry',
+    when: (c) => awaitsSandbox(c.pod),
+    at: (c) => {
+      const from = ms(findCondition(c.pod.status?.conditions, 'PodReadyToStartContainers')?.lastTransitionTime) ?? ms(c.pod.status?.startTime) ?? c.nowMs;
+      return from + SANDBOX_RETRY_MS * (Math.floor(Math.max(0, c.nowMs - from) / SANDBOX_RETRY_MS) + 1);
+    },
+    render: (c) => {
+      const net = sandboxNetwork(c);
+      if (!('podIPs' in net)) return { events: [net.failure] };
+      return { statusPatch: { ...ipFields(net.podIPs), conditions: conditions(c, false, 'ContainersNotReady', true) }, events: pullingEvents(c.pod) };
     },
   },
   {
     name: 'pod-pull-error',
     when: (c) => c.rule?.pullError !== undefined && (waitingReason(c.pod) === 'ContainerCreating' || waitingReason(c.pod) === 'ImagePullBackOff'),
     at: (c) => waitingReason(c.pod) === 'ContainerCreating'
-      ? (ms(c.pod.status?.startTime) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand)
+      ? (sandboxReadyMs(c.pod) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand)
       // Pull back-off doubles from 10 s to 5 min; time since start doubles along with it.
       : c.nowMs + Math.min(300_000, Math.max(10_000, c.nowMs - (ms(c.pod.status?.startTime) ?? c.nowMs))),
     render: (c) => {
@@ -293,13 +351,12 @@ export const POD_STAGES: readonly PodStage[] = [
   {
     name: 'pod-start',
     when: (c) => waitingReason(c.pod) === 'ContainerCreating',
-    at: (c) => (ms(c.pod.status?.startTime) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand),
+    at: (c) => (sandboxReadyMs(c.pod) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand),
     render: (c) => {
-      // A hostNetwork pod shares its node's network namespace, so its IP is the node's.
-      const podIP = (c.pod.spec?.hostNetwork ? internalIPOf(c.node) : undefined) ?? podIPFor(c.node, c.pod);
+      // The pod's IPs came with its sandbox (pod-accept or pod-sandbox-retry) and are kept.
       return {
         statusPatch: {
-          phase: 'Running', podIP, podIPs: [{ ip: podIP }],
+          phase: 'Running',
           conditions: conditions(c, false, 'ContainersNotReady'),
           containerStatuses: containerStatuses(c, (name, image) => ({
             ...running(c, false),
@@ -307,7 +364,7 @@ export const POD_STAGES: readonly PodStage[] = [
             containerID: `containerd://${sha(`${c.pod.metadata?.uid}/${name}/0`)}`,
           })),
         },
-        events: startEvents(c.pod, c.nowMs - (ms(c.pod.status?.startTime) ?? c.nowMs)),
+        events: startEvents(c.pod, c.nowMs - (sandboxReadyMs(c.pod) ?? c.nowMs)),
       };
     },
   },

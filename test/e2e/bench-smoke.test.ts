@@ -15,8 +15,10 @@ test('bench smoke: every scenario runs on a small fleet and every correctness ch
   assert.deepEqual(rows.map((r) => `${r.scenario}@${r.storage}`), [
     'converge@memory', 'raw create baseline@memory', 'rolling update, maxUnavailable 10 %@memory', 'rolling update, maxSurge 10 %@memory',
     'reaction (label → pod), 10 nodes@memory', 'converge@sqlite', 'converge (controller in own process)@memory',
-    'footprint: controller@memory', 'footprint: server + simulator@memory',
+    'footprint: controller@memory', 'footprint: server + simulator@memory', 'controller API requests per node change@memory',
   ]);
+  const perChange = rows.find((r) => r.scenario === 'controller API requests per node change')!;
+  assert.match(perChange.result, /^\d+\.\d\d \/ change$/, 'counted from the controller process\'s own metrics');
   const surge = rows.find((r) => r.scenario.includes('maxSurge'))!;
   assert.match(surge.detail, /peak unavailable 0\/0/, 'surge keeps every node available');
 });

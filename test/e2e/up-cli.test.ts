@@ -124,6 +124,13 @@ describe('everynode up --config: refused before anything starts', () => {
     assert.equal(reason(await refused(join(root, 'cfg-nodes'), ['--config', cfg, '--nodes', '2'])),
       `everynode: --nodes 2 with --config ${cfg}: pools[1].namePrefix (the --nodes pool): duplicate node name prefix "node"`);
   });
+
+  test('--nodes alone beyond nodeAddressCIDR is refused in one line, not after the ready banner', async () => {
+    const dir = join(root, 'too-many-nodes');
+    assert.equal(reason(await refused(dir, ['--nodes', '2000000'])),
+      'everynode: --nodes 2000000: nodeAddressCIDR: 172.16.0.0/12 holds 1048574 node addresses but the pools plan 2000000 nodes');
+    assert.equal(existsSync(dir), false, 'not even the data directory');
+  });
 });
 
 describe('everynode --version', () => {

@@ -3,7 +3,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import { startCluster } from '../../cluster/cluster.js';
 import { lockDataDir, restrictDataDirFiles } from '../../cluster/datadir.js';
-import { loadClusterConfig } from '../../nodes/cluster-config.js';
+import { clusterConfigFor } from '../../nodes/cluster-config.js';
 
 function nonNegativeInt(name: string) {
   return (v: string): number => {
@@ -28,8 +28,9 @@ export function upCommand() {
     .option('--bind-directly', 'the DaemonSet controller sets spec.nodeName itself instead of leaving pods to the scheduler', false)
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
-      // Everything that can be refused is refused before anything starts or is written.
-      if (o.config) loadClusterConfig(o.config, o.nodes);
+      // Everything that can be refused is refused before anything starts or is written: the
+      // cluster the flags describe, --nodes alone too (it can overflow nodeAddressCIDR).
+      clusterConfigFor(o.config, o.nodes);
       // Locked even --in-memory: the kubeconfig is written there and must not replace a running cluster's.
       const lock = lockDataDir(dataDir);
       try {
