@@ -78,7 +78,7 @@ test('blocked: by a budget (EvictionBlocked, naming it), or by pods it may not e
 });
 
 test('the kubelet-rejected pod (bound, Failed OutOfcpu) gets room on its node; one decision per node', () => {
-  const rejected = { ...pendingDaemon('n1', { status: { phase: 'Failed', reason: 'OutOfcpu' } }), spec: { ...pendingDaemon('n1').spec, nodeName: 'n1' } };
+  const rejected: Pod = { ...pendingDaemon('n1', { status: { phase: 'Failed', reason: 'OutOfcpu' } }), spec: { ...pendingDaemon('n1').spec!, nodeName: 'n1' } };
   const second = { ...pendingDaemon('n1'), metadata: { ...pendingDaemon('n1').metadata, name: 'agent-n1-z' } };
   assert.deepEqual(summary(round([second, rejected], [filler('big', 'n1', '3'), rejected])), ['n1:evict big']);
 });
