@@ -19,7 +19,8 @@ describe('config/rbac grants exactly what the controller checks for (least privi
   test('a process with only the rollout controller checks its needs, and the lease', () => {
     const only = permissionsFor({ daemonSets: false, rollouts: true });
     assert.ok(only.some((p) => p.resource === 'nodes' && p.verbs.includes('patch')));
-    assert.ok(!only.some((p) => p.resource === 'pods' && p.verbs.includes('create')), 'it never creates pods');
+    assert.ok(!only.some((p) => p.resource === 'pods' && !p.subresource && p.verbs.includes('create')), 'it never creates pods');
+    assert.ok(only.some((p) => p.resource === 'pods' && p.subresource === 'eviction' && p.verbs.includes('create')), 'it evicts them (make-room)');
     assert.ok(only.some((p) => p.scope === 'lease'));
     assert.ok(!permissionsFor({ daemonSets: true, rollouts: false }).some((p) => p.group === 'everynode.dev'));
   });

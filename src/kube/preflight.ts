@@ -40,6 +40,8 @@ export const rolloutPermissions: readonly Permission[] = [
   { group: '', resource: 'pods', verbs: ['list', 'watch', 'delete', 'patch'], scope: 'managed', why: 'informer; delete old pods (UID precondition); in-place image patches' },
   { group: '', resource: 'nodes', verbs: ['list', 'watch', 'patch'], scope: 'cluster', why: 'informer; the quarantine annotation' },
   { group: '', resource: 'events', verbs: ['create'], scope: 'managed', why: 'RolloutStarted, WaveStarted, HealthGate, ... events' },
+  { group: '', resource: 'pods', subresource: 'eviction', verbs: ['create'], scope: 'managed', why: 'make-room: evict lower-priority pods through the Eviction API' },
+  { group: 'policy', resource: 'poddisruptionbudgets', verbs: ['list', 'watch'], scope: 'managed', why: 'make-room: informer of the budgets it respects' },
 ];
 
 /** The permissions of a process running these controllers (each verb once). */

@@ -1,16 +1,18 @@
 // The DaemonSetRollout controller's shell (issue #12): informers for the rollouts, their target
 // DaemonSets, ControllerRevisions, pods and nodes feed a queue keyed by rollout; each reconcile
 // reads the caches into a RolloutInput, asks planRollout what to do, carries the actions out
-// through the API, records the events and writes the status through the status subresource.
+// through the API (and, with spec.makeRoom, evicts what keeps a new daemon pod from fitting),
+// records the events and writes the status through the status subresource. The pod and node
+// caches (and the PodDisruptionBudgets', for make-room) run only while a rollout exists.
 // Built on the shared ControllerLoop, like the DaemonSet controller; works against any cluster
 // where the DaemonSet controller is another process (it only deletes and patches pods).
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ControllerRevision, DaemonSet, KObject, Node, Pod } from '../api/types.js';
+import type { ControllerRevision, DaemonSet, KObject, Node, Pod, PodDisruptionBudget } from '../api/types.js';
 import { controllerRefOf, keyOf, splitKey } from '../api/meta.js';
 import { RawClient, isConflict, isNotFound, type RawClientOptions } from '../kube/client.js';
-import { Informer } from '../kube/informer.js';
-import { runAlone, type Runnable } from '../kube/manager.js';
+import { Informer, type EventHandler } from '../kube/informer.js';
+import { runAlone, type CacheRunnable, type Runnable } from '../kube/manager.js';
 import { ControllerLoop, TerminalError, type ReconcileOutcome } from '../kube/controllerloop.js';
 import { realClock, type Clock } from '../kube/clock.js';
 import { EventSink, type EventRegarding } from '../kube/eventsink.js';
@@ -26,6 +28,11 @@ import type { RolloutPlan } from './core/types.js';
 import { applyAction, releaseNode, restoreStrategy } from './controller-actions.js';
 import { PendingWrites } from './controller-expectations.js';
 import { nodeChangeMatters, rolloutKeysForPod } from './controller-triggers.js';
+import { OnDemandInformer } from './controller-ondemand.js';
+import { slimPod } from './controller-slim.js';
+import { makeRoom } from './controller-makeroom.js';
+import { withRoomBlockers } from './makeroom-status.js';
+import { EVICTION_BLOCKED } from './makeroom-round.js';
 
 /** Put on every rollout so that deleting it restores strategies and releases nodes first. */
 export const ROLLOUT_FINALIZER = 'everynode.dev/rollout-cleanup';
@@ -33,6 +40,8 @@ export const ROLLOUT_FINALIZER = 'everynode.dev/rollout-cleanup';
 export const STATUS_WRITE_INTERVAL_MS = 200;
 /** Pod status changes (ready, restarts) of one rollout within this long share one sync. */
 export const POD_STATUS_SYNC_DELAY_MS = 100;
+/** A sync that finds the on-demand caches still listing waits this long (their first list also requeues it). */
+const CACHE_WAIT_MS = 1_000;
 
 export type RolloutObject = DaemonSetRollout & KObject;
 
@@ -59,8 +68,12 @@ export interface RolloutCaches {
   rollouts: Informer<RolloutObject>;
   daemonSets: Informer<DaemonSet & KObject>;
   revisions: Informer<ControllerRevision & KObject>;
-  pods: Informer<Pod & KObject>;
-  nodes: Informer<Node & KObject>;
+  /** While a rollout exists. */
+  pods: OnDemandInformer<Pod & KObject>;
+  /** While a rollout exists. */
+  nodes: OnDemandInformer<Node & KObject>;
+  /** While a rollout with spec.makeRoom exists. */
+  pdbs: OnDemandInformer<PodDisruptionBudget & KObject>;
 }
 
 export const rolloutsPath = (ns?: string) => `/apis/${GROUP}/${VERSION}${ns ? `/namespaces/${encodeURIComponent(ns)}` : ''}/daemonsetrollouts`;
@@ -83,21 +96,38 @@ export class RolloutController implements Runnable {
     const reads = opts.apiClient ?? this.#ownClient!;
     this.client = opts.client?.signal ? reads.withSignal(opts.client.signal) : reads;
     const ns = opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
+    const byNs = (o: KObject) => [o.metadata?.namespace ?? ''];
+    const rollouts = new Informer<RolloutObject>(reads, rolloutsPath(opts.namespace));
+    // Started once the rollouts' first list says whether any exists; each run relists from scratch.
+    const onDemand = <T extends KObject>(name: string, build: () => Informer<T>) => new OnDemandInformer<T>(name, () => {
+      const inf = build();
+      this.#reportProblems(inf as unknown as Informer);
+      return inf;
+    }, (signal) => rollouts.waitForSync(signal), () => { for (const r of rollouts.list()) this.queue.add(keyOf(r)); });
     // The rollouts' collection has no built-in schema: the informer checks their metadata only
     // (sanitize.ts); the spec is validateRollout's to judge, with an event on the object.
     this.caches = {
-      rollouts: new Informer(reads, rolloutsPath(opts.namespace)),
+      rollouts,
       daemonSets: new Informer(reads, `/apis/apps/v1${ns}/daemonsets`),
       revisions: new Informer(reads, `/apis/apps/v1${ns}/controllerrevisions`),
-      pods: new Informer(reads, `/api/v1${ns}/pods`),
-      nodes: new Informer(reads, '/api/v1/nodes'),
+      pods: onDemand(`informer /api/v1${ns}/pods (while a DaemonSetRollout exists)`, () => {
+        const inf = new Informer<Pod & KObject>(reads, `/api/v1${ns}/pods`);
+        inf.setTransform(slimPod);
+        inf.addIndex('namespace', byNs);
+        inf.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+        inf.addHandler(this.#podHandler());
+        return inf;
+      }),
+      nodes: onDemand('informer /api/v1/nodes (while a DaemonSetRollout exists)', () => {
+        const inf = new Informer<Node & KObject>(reads, '/api/v1/nodes');
+        inf.addHandler(this.#nodeHandler());
+        return inf;
+      }),
+      pdbs: onDemand(`informer /apis/policy/v1${ns}/poddisruptionbudgets (while a DaemonSetRollout with makeRoom exists)`, () => new Informer<PodDisruptionBudget & KObject>(reads, `/apis/policy/v1${ns}/poddisruptionbudgets`)),
     };
-    const byNs = (o: KObject) => [o.metadata?.namespace ?? ''];
     this.caches.rollouts.addIndex('namespace', byNs);
     this.caches.daemonSets.addIndex('namespace', byNs);
     this.caches.revisions.addIndex('namespace', byNs);
-    this.caches.pods.addIndex('namespace', byNs);
-    this.caches.pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.pending = new PendingWrites(() => this.#clock.now());
     this.#sink = new EventSink(kc);
     this.#events = new EventRecorder(this.#sink, 'daemonsetrollout-controller', () => this.#clock.now());
@@ -110,47 +140,67 @@ export class RolloutController implements Runnable {
         if (r) this.#event(r, { type: 'Warning', reason: f.terminal ? 'InvalidSpec' : 'FailedSync', message: f.message });
       },
     });
-    for (const inf of Object.values(this.caches) as Informer[]) {
-      inf.onProblem((p) => {
-        opts.log?.(`${this.name}: ${p.regarding.kind} ${p.regarding.namespace ? `${p.regarding.namespace}/` : ''}${p.regarding.name}: ${p.message}`);
-        this.#events.recordAbout(p.regarding, { type: 'Warning', reason: p.reason, message: p.message });
-      });
-    }
+    for (const inf of [this.caches.rollouts, this.caches.daemonSets, this.caches.revisions] as Informer[]) this.#reportProblems(inf);
     this.#wire();
   }
 
   get queue() { return this.loop.queue; }
 
+  #reportProblems(inf: Informer): void {
+    inf.onProblem((p) => {
+      this.opts.log?.(`${this.name}: ${p.regarding.kind} ${p.regarding.namespace ? `${p.regarding.namespace}/` : ''}${p.regarding.name}: ${p.message}`);
+      this.#events.recordAbout(p.regarding, { type: 'Warning', reason: p.reason, message: p.message });
+    });
+  }
+
+  #add(keys: Iterable<string>, afterMs = 0): void { for (const k of keys) if (afterMs) this.queue.addAfter(k, afterMs); else this.queue.add(k); }
+  #inNamespace = (ns: string | undefined) => this.caches.rollouts.byIndex('namespace', ns ?? '').map(keyOf);
+
+  /** The on-demand caches follow the rollouts: pods and nodes while any exists, budgets while one makes room. */
+  #follow(): void {
+    const all = this.caches.rollouts.list();
+    this.caches.pods.want(all.length > 0);
+    this.caches.nodes.want(all.length > 0);
+    this.caches.pdbs.want(all.some((r) => r.spec?.makeRoom === true));
+  }
+
   #wire(): void {
-    const { rollouts, daemonSets, revisions, pods, nodes } = this.caches;
-    const add = (keys: Iterable<string>, afterMs = 0) => { for (const k of keys) if (afterMs) this.queue.addAfter(k, afterMs); else this.queue.add(k); };
-    const inNamespace = (ns: string | undefined) => rollouts.byIndex('namespace', ns ?? '').map(keyOf);
+    const { rollouts, daemonSets, revisions } = this.caches;
     rollouts.addHandler({
-      onAdd: (r) => add([keyOf(r)]),
+      onAdd: (r) => { this.#follow(); this.#add([keyOf(r)]); },
       // Our own status writes come back here too: a sync of them finds nothing to do.
-      onUpdate: (_o, r) => add([keyOf(r)]),
-      onDelete: (r) => { this.pending.forget(keyOf(r)); this.#lastStatusWrite.delete(keyOf(r)); this.opts.metrics?.forget(r.metadata?.namespace ?? '', r.metadata?.name ?? ''); },
+      onUpdate: (_o, r) => { this.#follow(); this.#add([keyOf(r)]); },
+      onDelete: (r) => { this.#follow(); this.pending.forget(keyOf(r)); this.#lastStatusWrite.delete(keyOf(r)); this.opts.metrics?.forget(r.metadata?.namespace ?? '', r.metadata?.name ?? ''); },
     });
     // A DaemonSet or revision concerns the rollouts of its namespace (few; selectTargets decides).
-    const byObject = { onAdd: (o: KObject) => add(inNamespace(o.metadata?.namespace)), onUpdate: (_o: KObject, o: KObject) => add(inNamespace(o.metadata?.namespace)), onDelete: (o: KObject) => add(inNamespace(o.metadata?.namespace)) };
+    const byObject = { onAdd: (o: KObject) => this.#add(this.#inNamespace(o.metadata?.namespace)), onUpdate: (_o: KObject, o: KObject) => this.#add(this.#inNamespace(o.metadata?.namespace)), onDelete: (o: KObject) => this.#add(this.#inNamespace(o.metadata?.namespace)) };
     daemonSets.addHandler(byObject);
     revisions.addHandler(byObject);
-    pods.addHandler({
-      onAdd: (p) => add(rolloutKeysForPod(undefined, p, inNamespace)),
+  }
+
+  #podHandler(): EventHandler<Pod & KObject> {
+    const inNamespace = this.#inNamespace;
+    return {
+      onAdd: (p) => this.#add(rolloutKeysForPod(undefined, p, inNamespace)),
       onUpdate: (old, p) => {
         const keys = rolloutKeysForPod(old, p, inNamespace);
         // Status-only changes of one rollout's pods share one sync.
-        add(keys, old.metadata?.deletionTimestamp === p.metadata?.deletionTimestamp && old.metadata?.labels?.['controller-revision-hash'] === p.metadata?.labels?.['controller-revision-hash'] ? POD_STATUS_SYNC_DELAY_MS : 0);
+        this.#add(keys, old.metadata?.deletionTimestamp === p.metadata?.deletionTimestamp && old.metadata?.labels?.['controller-revision-hash'] === p.metadata?.labels?.['controller-revision-hash'] ? POD_STATUS_SYNC_DELAY_MS : 0);
       },
-      onDelete: (p) => add(rolloutKeysForPod(p, undefined, inNamespace)),
-    });
-    // A node's change concerns the rollouts whose daemon pods run there (pods by node, then by
-    // namespace); a new node has none yet, and its pods' creation requeues them.
-    const forNode = (n: Node) => {
-      const namespaces = new Set(pods.byIndex('node', n.metadata?.name ?? '').filter((p) => controllerRefOf(p)?.kind === 'DaemonSet').map((p) => p.metadata?.namespace ?? ''));
-      for (const ns of namespaces) add(inNamespace(ns));
+      onDelete: (p) => this.#add(rolloutKeysForPod(p, undefined, inNamespace)),
     };
-    nodes.addHandler({ onUpdate: (old, n) => { if (nodeChangeMatters(old, n)) forNode(n); }, onDelete: forNode });
+  }
+
+  /**
+   * A node's change concerns the rollouts whose daemon pods run there (pods by node, then by
+   * namespace); a new node has none yet, and its pods' creation requeues them.
+   */
+  #nodeHandler(): EventHandler<Node & KObject> {
+    const forNode = (n: Node) => {
+      const namespaces = new Set(this.caches.pods.byIndex('node', n.metadata?.name ?? '').filter((p) => controllerRefOf(p)?.kind === 'DaemonSet').map((p) => p.metadata?.namespace ?? ''));
+      for (const ns of namespaces) this.#add(this.#inNamespace(ns));
+    };
+    return { onUpdate: (old, n) => { if (nodeChangeMatters(old, n)) forNode(n); }, onDelete: forNode };
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileOutcome | void> {
@@ -172,6 +222,10 @@ export class RolloutController implements Runnable {
       await this.#writeStatus(r, status, signal);
       throw new TerminalError(`invalid spec: ${message}`);
     }
+    // The pod and node caches start with the first rollout: plan once their first lists are in
+    // (which requeues every rollout), never on an empty cache.
+    const makesRoom = r.spec?.makeRoom === true;
+    if (!this.caches.pods.listed || !this.caches.nodes.listed || (makesRoom && !this.caches.pdbs.listed)) return { requeueAfterMs: CACHE_WAIT_MS };
     // Our last writes not yet seen by the caches: planning now would count the same budget twice.
     const wait = this.pending.unobserved(key, (podKey) => this.caches.pods.get(podKey));
     if (wait) return { requeueAfterMs: 1_000 };
@@ -184,7 +238,7 @@ export class RolloutController implements Runnable {
     const now = this.#clock.now();
     let plan: RolloutPlan;
     try {
-      plan = planRollout({ rollout: r, daemonSets: inNs(this.caches.daemonSets), revisions: inNs(this.caches.revisions), pods: inNs(this.caches.pods), nodes: this.caches.nodes.list() }, now);
+      plan = planRollout({ rollout: r, daemonSets: inNs(this.caches.daemonSets), revisions: inNs(this.caches.revisions), pods: this.caches.pods.byIndex('namespace', ns), nodes: this.caches.nodes.list() }, now);
     } catch (err) {
       // A stored object the core cannot read: retrying with the same objects cannot help.
       throw new TerminalError(`planning failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -194,13 +248,40 @@ export class RolloutController implements Runnable {
       if (result === 'done' && a.type === 'DeletePod') this.pending.expectDeletion(key, `${a.namespace}/${a.name}`, a.uid);
       if (result === 'done' && a.type === 'PatchPodImages') this.pending.expectHash(key, `${a.namespace}/${a.name}`, a.uid, a.revisionHash);
     }
+    const { status, events } = makesRoom ? await this.#makeRoom(r, plan, signal) : { status: plan.status, events: plan.events };
     // The events tell of the transitions the status records: said once the status holds them
     // (a conflict means a newer rollout, whose sync plans again and says them then).
-    if (!(await this.#writeStatus(r, plan.status, signal))) return;
-    for (const e of plan.events) this.#event(r, e);
-    this.opts.metrics?.observe(ns, r.metadata?.name ?? '', plan.status);
-    const wake = nextWakeMs(plan.status, r.spec, now);
+    if (!(await this.#writeStatus(r, status, signal))) return;
+    for (const e of events) this.#event(r, e);
+    this.opts.metrics?.observe(ns, r.metadata?.name ?? '', status);
+    const wake = nextWakeMs(status, r.spec, now);
     return wake === undefined ? undefined : { requeueAfterMs: Math.max(1, wake - now) };
+  }
+
+  /**
+   * spec.makeRoom: one eviction round for the nodes where a new daemon pod of a target lacks room,
+   * unless the rollout is stopped (paused, or its gate tripped without a rollback): a stopped
+   * rollout disrupts nothing. Returns the status with make-room's blockers and the events to add.
+   */
+  async #makeRoom(r: RolloutObject, plan: RolloutPlan, signal: AbortSignal): Promise<{ status: DaemonSetRolloutStatus; events: RolloutPlan['events'] }> {
+    if (plan.status.phase === 'Paused' || plan.status.phase === 'Failed') return { status: plan.status, events: plan.events };
+    const ns = r.metadata?.namespace ?? 'default';
+    const key = keyOf(r);
+    const targets = (plan.status.targets ?? []).flatMap((t) => {
+      const uid = this.caches.daemonSets.get(`${ns}/${t.name}`)?.metadata?.uid;
+      return uid ? [{ uid, toRevision: t.toRevision }] : [];
+    });
+    const done = await makeRoom({
+      client: this.client, daemonPods: this.caches.pods.byIndex('namespace', ns), targets, signal,
+      node: (n) => this.caches.nodes.get(n), podsOn: (n) => this.caches.pods.byIndex('node', n), pdbs: this.caches.pdbs.list(),
+      evicted: (p) => this.pending.expectDeletion(key, keyOf(p), p.metadata?.uid),
+    });
+    const waves = new Map((plan.status.blockedNodes ?? []).map((b) => [b.node, b.wave]));
+    const status = withRoomBlockers(plan.status, done.blockers, r.status, this.#clock.now(), (n) => waves.get(n));
+    // Said once per node and spell of blocking, not on every sync that finds it still blocked.
+    const before = new Set((r.status?.blockedNodes ?? []).filter((b) => b?.reason === EVICTION_BLOCKED).map((b) => b.node));
+    const blocked = done.blockers.filter((b) => b.reason === EVICTION_BLOCKED && !before.has(b.node)).map((b) => ({ type: 'Warning' as const, reason: EVICTION_BLOCKED, message: `node ${b.node}: ${b.message}` }));
+    return { status, events: [...plan.events, ...done.events, ...blocked] };
   }
 
   /** PUT through the status subresource when it changed; false when a newer version of the rollout exists. */
@@ -221,8 +302,10 @@ export class RolloutController implements Runnable {
   }
 
   /** The rollout is being deleted: give back what it changed, then let it go. */
-  async #finalize(r: RolloutObject, signal: AbortSignal): Promise<void> {
+  async #finalize(r: RolloutObject, signal: AbortSignal): Promise<ReconcileOutcome | void> {
     if (!r.metadata?.finalizers?.includes(ROLLOUT_FINALIZER)) return;
+    // The quarantined nodes to release are in the node cache (running: the rollout still exists).
+    if (!this.caches.nodes.listed) return { requeueAfterMs: CACHE_WAIT_MS };
     const ns = r.metadata?.namespace ?? 'default';
     const owner = `${ns}/${r.metadata?.name ?? ''}`;
     if (r.spec?.manageStrategy === true && !validateRollout(r).length) {
@@ -253,9 +336,9 @@ export class RolloutController implements Runnable {
     this.#events.recordAbout(regarding, e);
   }
 
-  /** Its five caches and its loop (leader-only in `everynode controller`). Call close() once stopped. */
-  runnables(): { caches: Informer[]; loop: ControllerLoop } {
-    return { caches: Object.values(this.caches) as Informer[], loop: this.loop };
+  /** Its caches (three always, three on demand) and its loop (leader-only in `everynode controller`). Call close() once stopped. */
+  runnables(): { caches: CacheRunnable[]; loop: ControllerLoop } {
+    return { caches: Object.values(this.caches) as CacheRunnable[], loop: this.loop };
   }
 
   close(): void {

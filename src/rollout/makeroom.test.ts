@@ -38,12 +38,23 @@ test('never a daemon pod, a terminating pod, a pod of equal or higher priority, 
   assert.deepEqual(names(r), ['free']);
   const blocked = planMakeRoom({ node: node('1', '1Gi'), pods: [pod('guarded', 800, 0)], pending: daemon, pdbs: [pdb('guarded', 0)] });
   assert.equal(blocked.fits, false);
-  assert.match(names(blocked) as string, /would not free enough cpu on node n1/);
+  // The budget is what blocks (evicting the pod would make room): it is named.
+  assert.deepEqual(blocked.fits ? [] : blocked.blockedBy, ['default/pdb-guarded']);
+  assert.match(names(blocked) as string, /evicting default\/guarded would make room on node n1, but PodDisruptionBudget default\/pdb-guarded allows no disruption/);
+  const short = planMakeRoom({ node: node('1', '1Gi'), pods: [pod('guarded', 800, 0), pod('same', 200, 2_000_000_000)], pending: pod('agent', 900, 2_000_000_000, { daemon: true }), pdbs: [pdb('guarded', 0)] });
+  assert.deepEqual(short.fits ? 'fits' : short.blockedBy, [], 'not even evicting the guarded pod would be enough: no budget to blame');
+  assert.match(names(short) as string, /would not free enough cpu on node n1/);
 });
 
 test('a PDB with one disruption left gives up one of its pods, not two', () => {
   const pods = [pod('w1', 500, 0, { app: 'web' }), pod('w2', 500, 0, { app: 'web' }), pod('other', 400, 1)];
   assert.deepEqual(names(planMakeRoom({ node: node('1.5', '1Gi'), pods, pending: pod('agent', 1000, 10, { daemon: true }), pdbs: [pdb('web', 1)] })), ['w1', 'other']);
+});
+
+test('never a mirror (static) pod', () => {
+  const mirror = { ...pod('static', 800, 0), metadata: { ...pod('static', 800, 0).metadata, annotations: { 'kubernetes.io/config.mirror': 'abc' } } };
+  const r = planMakeRoom({ node: node('1', '1Gi'), pods: [mirror], pending: daemon, pdbs: [] });
+  assert.equal(r.fits, false);
 });
 
 test('terminal pods hold nothing; the pods slot counts', () => {

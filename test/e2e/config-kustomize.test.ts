@@ -60,6 +60,9 @@ describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, 
       // The DaemonSetRollout controller's (src/kube/preflight.ts rolloutPermissions).
       'everynode.dev/daemonsetrollouts': 'list,patch,watch',
       'everynode.dev/daemonsetrollouts/status': 'update',
+      // Its make-room (spec.makeRoom): the Eviction API and the budgets it respects.
+      'core/pods/eviction': 'create',
+      'policy/poddisruptionbudgets': 'list,watch',
     });
     assert.deepEqual(rules(one('Role')), { 'coordination.k8s.io/leases': 'create,get,update' });
     const sa = one('ServiceAccount');

@@ -31,17 +31,20 @@ describe('evictPod through the Eviction API', () => {
       apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'batch' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'batch' } } },
     });
     await setAllowed(0);
-    assert.equal(await evictPod(api, { namespace: 'default', name: 'batch-a', uid: a.metadata!.uid }), 'Blocked');
+    const blocked = await evictPod(api, { namespace: 'default', name: 'batch-a', uid: a.metadata!.uid });
+    assert.equal(blocked.result, 'Blocked');
+    // The server's words name the budget, for the rollout's EvictionBlocked blocker.
+    assert.match(blocked.result === 'Blocked' ? blocked.message : '', /disruption budget batch needs 2 healthy pods/);
     await setAllowed(1);
-    assert.equal(await evictPod(api, { namespace: 'default', name: 'batch-a', uid: a.metadata!.uid }), 'Evicted');
-    assert.equal(await evictPod(api, { namespace: 'default', name: 'batch-b', uid: b.metadata!.uid }), 'Blocked', 'the one disruption was spent');
+    assert.deepEqual(await evictPod(api, { namespace: 'default', name: 'batch-a', uid: a.metadata!.uid }), { result: 'Evicted' });
+    assert.equal((await evictPod(api, { namespace: 'default', name: 'batch-b', uid: b.metadata!.uid })).result, 'Blocked', 'the one disruption was spent');
   });
 
   test('a pod that is gone, or was replaced under the same name, is Gone', async () => {
-    assert.equal(await evictPod(api, { namespace: 'default', name: 'nope' }), 'Gone');
+    assert.deepEqual(await evictPod(api, { namespace: 'default', name: 'nope' }), { result: 'Gone' });
     await api.request('DELETE', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/batch');
     await createPod('batch-c');
-    assert.equal(await evictPod(api, { namespace: 'default', name: 'batch-c', uid: 'an-older-uid' }), 'Gone');
-    assert.equal(await evictPod(api, { namespace: 'default', name: 'batch-c' }), 'Evicted');
+    assert.deepEqual(await evictPod(api, { namespace: 'default', name: 'batch-c', uid: 'an-older-uid' }), { result: 'Gone' });
+    assert.deepEqual(await evictPod(api, { namespace: 'default', name: 'batch-c' }), { result: 'Evicted' });
   });
 });

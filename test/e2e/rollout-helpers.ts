@@ -84,6 +84,8 @@ export class FleetRecorder {
   readonly deletions: Deletion[] = [];
   readonly maxUnavailable = new Map<string, number>();
   zonesAtOnce = 0;
+  /** The most nodes (of every zone) unavailable at the same moment. */
+  maxTotal = 0;
   readonly #inf: Informer<Pod & KObject>;
   readonly #ac = new AbortController();
   #running: Promise<void> | undefined;
@@ -118,6 +120,7 @@ export class FleetRecorder {
     if (process.env.ROLLOUT_DEBUG) console.log(Date.now() % 100000, JSON.stringify([...down]), this.#inf.list().map((p) => `${p.spec?.nodeName}:${p.spec?.containers?.[0]?.image}:${ready(p) ? 'R' : '-'}${p.metadata?.deletionTimestamp ? 'T' : ''}`).sort().join(' '));
     for (const [z, n] of down) this.maxUnavailable.set(z, Math.max(this.maxUnavailable.get(z) ?? 0, n));
     this.zonesAtOnce = Math.max(this.zonesAtOnce, down.size);
+    this.maxTotal = Math.max(this.maxTotal, [...down.values()].reduce((a, n) => a + n, 0));
   }
 }
 

@@ -125,7 +125,7 @@ export interface WaveStatus {
 
 export const BLOCKER_REASONS = [
   'NodeNotReady', 'NodeCordoned', 'NodePressure', 'Unschedulable', 'InsufficientResources', 'ImagePull',
-  'CrashLoop', 'NotReady', 'TerminatingTooLong', 'WaitingForBudget', 'WaitingForWave', 'WaitingForApproval', 'Paused',
+  'CrashLoop', 'NotReady', 'TerminatingTooLong', 'EvictionBlocked', 'WaitingForBudget', 'WaitingForWave', 'WaitingForApproval', 'Paused',
 ] as const;
 export type BlockerReason = typeof BLOCKER_REASONS[number];
 export type BlockerCause = 'Node' | 'Revision' | 'Budget';

@@ -4,7 +4,7 @@
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { parseTime } from '../../api/meta.js';
 import { nodeShouldRunDaemonPod } from '../../controller/core/eligibility.js';
-import { compareOldestFirst, isPodAvailable, isTerminal, isTerminating, REVISION_HASH_LABEL } from '../../controller/core/pods.js';
+import { compareOldestFirst, isPodAvailable, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from '../../controller/core/pods.js';
 import { UPDATED_AT_ANNOTATION, type BlockerReason } from '../api/types.js';
 
 export interface Target {
@@ -119,8 +119,11 @@ export function podsByTargetAndNode(targets: readonly Target[], pods: readonly P
     if (!Array.isArray(refs)) continue;
     let i: number | undefined;
     for (const o of refs) if (o?.controller === true) { i = o.uid ? index.get(o.uid) : undefined; break; }
-    const node = pod.spec?.nodeName;
-    if (i === undefined || typeof node !== 'string' || isTerminal(pod)) continue;
+    // A daemon pod the scheduler has not bound yet (Pending, Insufficient cpu) belongs to the node
+    // its node affinity names: without it the node would show no pod and no blocker at all.
+    if (i === undefined || isTerminal(pod)) continue;
+    const node = targetNodeName(pod);
+    if (node === undefined) continue;
     let row = out.get(node);
     if (!row) out.set(node, (row = new Array(targets.length)));
     const had = row[i];
