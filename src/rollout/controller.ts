@@ -19,6 +19,7 @@ import { API_VERSION, GROUP, KIND, VERSION, type DaemonSetRollout, type DaemonSe
 import { validateRollout } from './api/validate.js';
 import { withDefaults } from './api/defaults.js';
 import { planRollout } from './core/plan.js';
+import { PlanMemo } from './core/memo.js';
 import { selectTargets } from './core/targets.js';
 import { condition } from './core/conditions.js';
 import { nextWakeMs } from './core/wake.js';
@@ -76,6 +77,8 @@ export class RolloutController implements Runnable {
   readonly #sink: EventSink;
   readonly #clock: Clock;
   readonly #lastStatusWrite = new Map<string, number>();
+  /** Per rollout, what its last sync's plan can reuse (the core's PlanMemo). */
+  readonly #memos = new Map<string, PlanMemo>();
 
   constructor(kc: KubeConfig, readonly opts: RolloutControllerOptions = {}) {
     this.#clock = opts.clock ?? realClock;
@@ -129,7 +132,7 @@ export class RolloutController implements Runnable {
       onAdd: (r) => add([keyOf(r)]),
       // Our own status writes come back here too: a sync of them finds nothing to do.
       onUpdate: (_o, r) => add([keyOf(r)]),
-      onDelete: (r) => { this.pending.forget(keyOf(r)); this.#lastStatusWrite.delete(keyOf(r)); this.opts.metrics?.forget(r.metadata?.namespace ?? '', r.metadata?.name ?? ''); },
+      onDelete: (r) => { this.pending.forget(keyOf(r)); this.#lastStatusWrite.delete(keyOf(r)); this.#memos.delete(keyOf(r)); this.opts.metrics?.forget(r.metadata?.namespace ?? '', r.metadata?.name ?? ''); },
     });
     // A DaemonSet or revision concerns the rollouts of its namespace (few; selectTargets decides).
     const byObject = { onAdd: (o: KObject) => add(inNamespace(o.metadata?.namespace)), onUpdate: (_o: KObject, o: KObject) => add(inNamespace(o.metadata?.namespace)), onDelete: (o: KObject) => add(inNamespace(o.metadata?.namespace)) };
@@ -184,7 +187,7 @@ export class RolloutController implements Runnable {
     const now = this.#clock.now();
     let plan: RolloutPlan;
     try {
-      plan = planRollout({ rollout: r, daemonSets: inNs(this.caches.daemonSets), revisions: inNs(this.caches.revisions), pods: inNs(this.caches.pods), nodes: this.caches.nodes.list() }, now);
+      plan = planRollout({ rollout: r, daemonSets: inNs(this.caches.daemonSets), revisions: inNs(this.caches.revisions), pods: inNs(this.caches.pods), nodes: this.caches.nodes.list() }, now, this.#memoFor(key));
     } catch (err) {
       // A stored object the core cannot read: retrying with the same objects cannot help.
       throw new TerminalError(`planning failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -204,6 +207,12 @@ export class RolloutController implements Runnable {
   }
 
   /** PUT through the status subresource when it changed; false when a newer version of the rollout exists. */
+  #memoFor(key: string): PlanMemo {
+    let m = this.#memos.get(key);
+    if (!m) this.#memos.set(key, (m = new PlanMemo()));
+    return m;
+  }
+
   async #writeStatus(r: RolloutObject, status: DaemonSetRolloutStatus, signal: AbortSignal): Promise<boolean> {
     const clean = JSON.parse(JSON.stringify(status)) as DaemonSetRolloutStatus;
     if (isDeepStrictEqual(clean, r.status ?? {})) return true;
