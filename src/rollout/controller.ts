@@ -21,6 +21,7 @@ import { API_VERSION, GROUP, KIND, VERSION, type DaemonSetRollout, type DaemonSe
 import { validateRollout } from './api/validate.js';
 import { withDefaults } from './api/defaults.js';
 import { planRollout } from './core/plan.js';
+import { PlanMemo } from './core/memo.js';
 import { selectTargets } from './core/targets.js';
 import { condition } from './core/conditions.js';
 import { nextWakeMs } from './core/wake.js';
@@ -89,6 +90,8 @@ export class RolloutController implements Runnable {
   readonly #sink: EventSink;
   readonly #clock: Clock;
   readonly #lastStatusWrite = new Map<string, number>();
+  /** Per rollout, what its last sync's plan can reuse (the core's PlanMemo). */
+  readonly #memos = new Map<string, PlanMemo>();
 
   constructor(kc: KubeConfig, readonly opts: RolloutControllerOptions = {}) {
     this.#clock = opts.clock ?? realClock;
@@ -170,7 +173,7 @@ export class RolloutController implements Runnable {
       onAdd: (r) => { this.#follow(); this.#add([keyOf(r)]); },
       // Our own status writes come back here too: a sync of them finds nothing to do.
       onUpdate: (_o, r) => { this.#follow(); this.#add([keyOf(r)]); },
-      onDelete: (r) => { this.#follow(); this.pending.forget(keyOf(r)); this.#lastStatusWrite.delete(keyOf(r)); this.opts.metrics?.forget(r.metadata?.namespace ?? '', r.metadata?.name ?? ''); },
+      onDelete: (r) => { this.#follow(); this.pending.forget(keyOf(r)); this.#lastStatusWrite.delete(keyOf(r)); this.#memos.delete(keyOf(r)); this.opts.metrics?.forget(r.metadata?.namespace ?? '', r.metadata?.name ?? ''); },
     });
     // A DaemonSet or revision concerns the rollouts of its namespace (few; selectTargets decides).
     const byObject = { onAdd: (o: KObject) => this.#add(this.#inNamespace(o.metadata?.namespace)), onUpdate: (_o: KObject, o: KObject) => this.#add(this.#inNamespace(o.metadata?.namespace)), onDelete: (o: KObject) => this.#add(this.#inNamespace(o.metadata?.namespace)) };
@@ -238,7 +241,7 @@ export class RolloutController implements Runnable {
     const now = this.#clock.now();
     let plan: RolloutPlan;
     try {
-      plan = planRollout({ rollout: r, daemonSets: inNs(this.caches.daemonSets), revisions: inNs(this.caches.revisions), pods: this.caches.pods.byIndex('namespace', ns), nodes: this.caches.nodes.list() }, now);
+      plan = planRollout({ rollout: r, daemonSets: inNs(this.caches.daemonSets), revisions: inNs(this.caches.revisions), pods: this.caches.pods.byIndex('namespace', ns), nodes: this.caches.nodes.list() }, now, this.#memoFor(key));
     } catch (err) {
       // A stored object the core cannot read: retrying with the same objects cannot help.
       throw new TerminalError(`planning failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -282,6 +285,13 @@ export class RolloutController implements Runnable {
     const before = new Set((r.status?.blockedNodes ?? []).filter((b) => b?.reason === EVICTION_BLOCKED).map((b) => b.node));
     const blocked = done.blockers.filter((b) => b.reason === EVICTION_BLOCKED && !before.has(b.node)).map((b) => ({ type: 'Warning' as const, reason: EVICTION_BLOCKED, message: `node ${b.node}: ${b.message}` }));
     return { status, events: [...plan.events, ...done.events, ...blocked] };
+  }
+
+  /** The core's memo of this rollout's per-node views, carried between syncs (dropped with the rollout). */
+  #memoFor(key: string): PlanMemo {
+    let m = this.#memos.get(key);
+    if (!m) this.#memos.set(key, (m = new PlanMemo()));
+    return m;
   }
 
   /** PUT through the status subresource when it changed; false when a newer version of the rollout exists. */

@@ -40,6 +40,9 @@ export interface AttributionOptions {
 export function problemOf(v: NodeView): Problem | undefined {
   if (v.nodeProblem) return { reason: v.nodeProblem, message: v.nodeProblemMessage ?? '', sinceMs: v.nodeProblemSinceMs, nodeLevel: true };
   if (v.done) return undefined;
+  let any = false;
+  for (const s of v.slots) if (s.problem) { any = true; break; }
+  if (!any) return undefined; // the common case at fleet scale: waiting or starting, no problem
   for (const isNew of [true, false]) {
     for (const s of v.slots) {
       if (s.isNew !== isNew || !s.problem) continue;

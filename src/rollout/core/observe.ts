@@ -4,7 +4,7 @@
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { parseTime } from '../../api/meta.js';
 import { nodeShouldRunDaemonPod } from '../../controller/core/eligibility.js';
-import { compareOldestFirst, isPodAvailable, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from '../../controller/core/pods.js';
+import { availableAtMs, compareOldestFirst, isPodAvailable, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from '../../controller/core/pods.js';
 import { UPDATED_AT_ANNOTATION, type BlockerReason } from '../api/types.js';
 
 export interface Target {
@@ -106,8 +106,26 @@ export interface ObserveOptions {
   terminatingTooLongMs: number;
 }
 
+/**
+ * How long an observation holds with the same objects: the view observed at nowMs is the view of
+ * every later instant up to untilMs (inclusive), because no time threshold it depends on (minReady,
+ * podReadyTimeout, terminating too long) falls in between. Observers only ever lower untilMs, so
+ * a conservative bound costs a re-observation, never a wrong view.
+ */
+export interface Validity { untilMs: number }
+
+const until = (v: Validity | undefined, t: number) => { if (v && t < v.untilMs) v.untilMs = t; };
+
 /** Per node, per target (by index): its one pod, or its pods when there are several. */
 export type PodsByNode = Map<string, (Pod | Pod[] | undefined)[]>;
+
+/** Which target (by index) controls a pod: its first controller reference's UID, looked up. */
+export function targetIndexOf(pod: Pod, uidIndex: ReadonlyMap<string, number>): number | undefined {
+  const refs = pod.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const o of refs) if (o?.controller === true) return o.uid ? uidIndex.get(o.uid) : undefined;
+  return undefined;
+}
 
 /** The pods each target controls, by node: one pass over the namespace's pods, one small array per node. */
 export function podsByTargetAndNode(targets: readonly Target[], pods: readonly Pod[]): PodsByNode {
@@ -115,10 +133,7 @@ export function podsByTargetAndNode(targets: readonly Target[], pods: readonly P
   targets.forEach((t, i) => { if (t.ds.metadata?.uid) index.set(t.ds.metadata.uid, i); });
   const out: PodsByNode = new Map();
   for (const pod of pods) {
-    const refs = pod.metadata?.ownerReferences;
-    if (!Array.isArray(refs)) continue;
-    let i: number | undefined;
-    for (const o of refs) if (o?.controller === true) { i = o.uid ? index.get(o.uid) : undefined; break; }
+    const i = targetIndexOf(pod, index);
     // A daemon pod the scheduler has not bound yet (Pending, Insufficient cpu) belongs to the node
     // its node affinity names: without it the node would show no pod and no blocker at all.
     if (i === undefined || isTerminal(pod)) continue;
@@ -133,19 +148,22 @@ export function podsByTargetAndNode(targets: readonly Target[], pods: readonly P
 }
 
 const NO_PODS: readonly Pod[] = [];
+const byUid = (a: Pod, b: Pod) => { const x = a.metadata?.uid ?? '', y = b.metadata?.uid ?? ''; return x < y ? -1 : x > y ? 1 : 0; };
 
 // Hot path (10,000 nodes × targets per sync): the common slot — one pod, not terminating,
 // available — allocates one object and parses no timestamp.
-function observeSlot(target: Target, found: Pod | readonly Pod[] | undefined, o: ObserveOptions): Slot {
+function observeSlot(target: Target, found: Pod | readonly Pod[] | undefined, o: ObserveOptions, v?: Validity): Slot {
   let pod: Pod | undefined;
   let terminatingSinceMs: number | undefined;
   if (found !== undefined && !Array.isArray(found) && !isTerminating(found as Pod)) pod = found as Pod;
   else {
     const pods: readonly Pod[] = found === undefined ? NO_PODS : Array.isArray(found) ? found : [found as Pod];
-    const active = pods.filter((p) => !isTerminating(p)).sort(compareOldestFirst);
+    // Ties broken by UID, so that the pod chosen does not depend on the order pods are listed in.
+    const active = pods.filter((p) => !isTerminating(p)).sort((a, b) => compareOldestFirst(a, b) || byUid(a, b));
     for (const p of pods) {
       if (!isTerminating(p)) continue;
-      const t = parseTime(p.metadata?.deletionTimestamp) ?? o.nowMs;
+      let t = parseTime(p.metadata?.deletionTimestamp);
+      if (t === undefined) { t = o.nowMs; until(v, o.nowMs); } // derived from the clock: holds for this instant only
       terminatingSinceMs = terminatingSinceMs === undefined ? t : Math.min(terminatingSinceMs, t);
     }
     pod = active[0];
@@ -154,11 +172,13 @@ function observeSlot(target: Target, found: Pod | readonly Pod[] | undefined, o:
     const slot: Slot = { target, isNew: true, available: false, restarts: 0, terminatingSinceMs, updatedAtMs: terminatingSinceMs };
     if (terminatingSinceMs !== undefined && o.nowMs - terminatingSinceMs > o.terminatingTooLongMs) {
       Object.assign(slot, { problem: 'TerminatingTooLong', problemMessage: 'old pod still terminating', problemSinceMs: terminatingSinceMs });
-    }
+    } else if (terminatingSinceMs !== undefined) until(v, terminatingSinceMs + o.terminatingTooLongMs);
     return slot;
   }
   const isNew = pod.metadata?.labels?.[REVISION_HASH_LABEL] === target.to;
-  const available = isPodAvailable(pod, target.minReadySeconds, o.nowMs) && (!isNew || imagesSettled(pod));
+  const ready = isPodAvailable(pod, target.minReadySeconds, o.nowMs);
+  if (!ready && v) { const at = availableAtMs(pod, target.minReadySeconds); if (at !== undefined) until(v, at - 1); }
+  const available = ready && (!isNew || imagesSettled(pod));
   const slot: Slot = { target, pod, isNew, available, restarts: restartsOf(pod), terminatingSinceMs };
   if (available) return slot;
   if (isNew) slot.updatedAtMs = updatedAtOf(pod);
@@ -176,7 +196,8 @@ function observeSlot(target: Target, found: Pod | readonly Pod[] | undefined, o:
     slot.problem = 'NotReady';
     slot.problemMessage = `not Ready for ${Math.round((o.nowMs - startedMs) / 1000)}s`;
     slot.problemSinceMs = startedMs;
-  }
+    until(v, o.nowMs); // the message counts the seconds
+  } else if (since !== undefined) until(v, startedMs + o.podReadyTimeoutMs);
   return slot;
 }
 
@@ -184,9 +205,13 @@ function observeSlot(target: Target, found: Pod | readonly Pod[] | undefined, o:
 const updatedAtOf = (pod: Pod) => parseTime(pod.metadata?.annotations?.[UPDATED_AT_ANNOTATION]) ?? parseTime(pod.metadata?.creationTimestamp);
 
 /** One node's view across the targets; undefined when no target runs (or should run) a pod there. */
-export function observeNode(node: Node, targets: readonly Target[], pods: PodsByNode, o: ObserveOptions): NodeView | undefined {
+export function observeNode(node: Node, targets: readonly Target[], pods: PodsByNode, o: ObserveOptions, v?: Validity): NodeView | undefined {
+  return observeRow(node, targets, pods.get(node.metadata?.name ?? ''), o, v);
+}
+
+/** observeNode given the node's row of pods (podsByTargetAndNode), lowering `v` to the view's validity. */
+export function observeRow(node: Node, targets: readonly Target[], row: (Pod | Pod[] | undefined)[] | undefined, o: ObserveOptions, v?: Validity): NodeView | undefined {
   const name = node.metadata?.name ?? '';
-  const row = pods.get(name);
   const slots: Slot[] = [];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
@@ -194,7 +219,7 @@ export function observeNode(node: Node, targets: readonly Target[], pods: PodsBy
     // taint) but whose pod may keep running still holds an old pod to update and report.
     const e = nodeShouldRunDaemonPod(node, t.ds);
     if (!e.shouldRun && !(e.shouldContinueRunning && row?.[i] !== undefined)) continue;
-    slots.push(observeSlot(t, row?.[i], o));
+    slots.push(observeSlot(t, row?.[i], o, v));
   }
   if (!slots.length) return undefined;
   let updated = true, allAvailable = true;

@@ -1,8 +1,10 @@
 // planRollout(input, nowMs): one sync of a DaemonSetRollout as data. Pure: no I/O, the clock is an
 // argument, and every durable fact (wave start/complete/bake times, blocker first-seen times,
 // quarantine, failure, baseline) lives in the last status, so a restarted or failed-over
-// controller — or the simulation — decides exactly the same from the same objects.
-import type { DaemonSet, Node } from '../../api/types.js';
+// controller — or the simulation — decides exactly the same from the same objects. A PlanMemo
+// carried from one sync to the next (memo.ts) only saves work: with or without it, and whatever
+// it holds, the plan is the same.
+import type { DaemonSet } from '../../api/types.js';
 import { parseTime, rfc3339 } from '../../api/meta.js';
 import { templateHash } from '../../controller/core/history.js';
 import { withDefaults, type DefaultedSpec } from '../api/defaults.js';
@@ -13,10 +15,11 @@ import {
 } from '../api/types.js';
 import { attribute, controlBaseline, problemOf, type Assessment, type Problem } from './attribution.js';
 import { condition } from './conditions.js';
-import { observeNode, podsByTargetAndNode, unavailableSlots, type NodeView, type Slot, type Target } from './observe.js';
+import { unavailableSlots, type NodeView, type Slot, type Target } from './observe.js';
+import { PlanMemo } from './memo.js';
 import { findRevision, imageOnlyChange, initialFrom, revisionId, revisionsOf, revisionTemplate, selectTargets } from './targets.js';
 import type { RolloutAction, RolloutEvent, RolloutInput, RolloutPlan } from './types.js';
-import { assignWaves, type Wave } from './waves.js';
+import { assignWavesBy, type Wave } from './waves.js';
 import { blockersOf } from './blockers.js';
 import { storedStatus } from './stored.js';
 
@@ -27,7 +30,12 @@ export const TERMINATING_TOO_LONG_MS = 5 * 60_000;
 
 interface TargetPlan extends Target { from: string; status: TargetStatus; rollbackPending: boolean }
 
-export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
+/**
+ * One sync. `memo` is what the previous sync of the same rollout left (keep one per rollout and
+ * pass it each time, as the controller does); without it the sync starts from scratch.
+ * The input's objects must not be mutated once passed (replace them, as informers do).
+ */
+export function planRollout(input: RolloutInput, nowMs: number, memo: PlanMemo = new PlanMemo()): RolloutPlan {
   const r = input.rollout;
   const spec = withDefaults(r.spec ?? { waves: [] });
   const prev: DaemonSetRolloutStatus = storedStatus(r.status);
@@ -99,20 +107,15 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
     failure = undefined;
   }
 
-  // Observe every node once.
-  const podsMap = podsByTargetAndNode(targets, input.pods);
-  const observeOpts = {
-    nowMs, maxRestarts: spec.health.maxRestarts, podReadyTimeoutMs: spec.health.podReadyTimeoutSeconds * 1000, terminatingTooLongMs: TERMINATING_TOO_LONG_MS,
-  };
-  const nodesByName = new Map<string, Node>();
-  for (const n of input.nodes) if (typeof n.metadata?.name === 'string') nodesByName.set(n.metadata.name, n);
-  const views: NodeView[] = [];
-  for (const name of sortedKeys(nodesByName)) {
-    const v = observeNode(nodesByName.get(name)!, targets, podsMap, observeOpts);
-    if (v) views.push(v);
-  }
-  const { waves, unselected } = assignWaves(spec.waves, views);
-  const managed = waves.flatMap((w) => w.members);
+  // Observe every node once (the memo re-observes only nodes whose objects changed or whose view expired).
+  memo.useTargets(targets, {
+    maxRestarts: spec.health.maxRestarts, podReadyTimeoutMs: spec.health.podReadyTimeoutSeconds * 1000, terminatingTooLongMs: TERMINATING_TOO_LONG_MS,
+  });
+  memo.useWaves(spec.waves);
+  const fleet = memo.observe(input.nodes, input.pods, nowMs);
+  const { waves, unselected } = assignWavesBy(spec.waves, fleet.views, fleet.selections);
+  const managed: NodeView[] = [];
+  for (const w of waves) for (const m of w.members) managed.push(m); // (flatMap costs several times more at 10,000)
 
   // Problems, causes, baseline.
   const problems = new Map<string, Problem>();
@@ -139,7 +142,7 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
   for (const n of prev.quarantinedNodes ?? []) {
     const v = viewByName.get(n);
     if (v && !v.done) { quarantined.add(n); continue; }
-    if (nodesByName.has(n)) actions.push({ type: 'ReleaseNode', node: n });
+    if (fleet.hasNode(n)) actions.push({ type: 'ReleaseNode', node: n });
     events.push({ type: 'Normal', reason: 'NodeReleased', message: `node ${n} ${v ? 'completed' : 'left the rollout'}; quarantine lifted` });
   }
   const quarantineCap = spec.quarantine ? scaleIntOrPercent(spec.quarantine.maxNodes, managed.length, false) ?? 0 : 0;
@@ -261,7 +264,8 @@ export function planRollout(input: RolloutInput, nowMs: number): RolloutPlan {
 
   // Pod actions: the active waves (the current one, plus nodes that joined completed ones), or every wave while rolling back.
   if (phase === 'Progressing' || phase === 'Baking' || phase === 'RollingBack') {
-    for (let i = 0; i <= activeLimit; i++) actOnWave(waves[i], spec, quarantined, assessments, rollingBack, input, ns, actions, acted, now);
+    const changes: ImageChanges = new Map();
+    for (let i = 0; i <= activeLimit; i++) actOnWave(waves[i], spec, quarantined, assessments, rollingBack, input, ns, actions, acted, now, changes);
   }
 
   if (rollingBack && phase === 'Failed' && prev.phase === 'RollingBack') events.push({ type: 'Warning', reason: 'RolledBack', message: `rolled back to ${fromId}` });
@@ -325,13 +329,6 @@ function hashOf(ds: DaemonSet): string {
   return h;
 }
 
-/** Keys in order; a list that is already sorted (the usual informer order) is not sorted again. */
-function sortedKeys(m: ReadonlyMap<string, unknown>): string[] {
-  const keys = [...m.keys()];
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
-  return keys;
-}
-
 const ORDER: Condition['type'][] = ['Progressing', 'Paused', 'Healthy', 'ProgressDeadlineExceeded', 'RolledBack', 'TargetStrategy'];
 
 function blankWave(name: string): WaveStatus {
@@ -379,14 +376,19 @@ function pushRollback(actions: RolloutAction[], t: TargetPlan, input: RolloutInp
  * alone (deleting there achieves nothing; quarantine takes them out of the budget).
  */
 function actOnWave(w: Wave, spec: DefaultedSpec, quarantined: ReadonlySet<string>, assessments: ReadonlyMap<string, Assessment>,
-  rollingBack: boolean, input: RolloutInput, ns: string, actions: RolloutAction[], acted: Set<string>, now: string): void {
+  rollingBack: boolean, input: RolloutInput, ns: string, actions: RolloutAction[], acted: Set<string>, now: string, changes: ImageChanges): void {
   const budget = scaleIntOrPercent(w.spec.maxUnavailable, w.members.length, true) ?? 1;
   let unavailable = w.members.filter((m) => !quarantined.has(m.name) && unavailableSlots(m) > 0).length;
-  const candidates = w.members.filter((m) => !m.updated && !m.nodeProblem);
-  const freeFirst = (m: NodeView) => (m.slots.every((s) => s.isNew || !s.available) ? 0 : 1);
-  const failedFirst = (m: NodeView) => (rollingBack && assessments.has(m.name) ? 0 : 1);
-  candidates.sort((a, b) => failedFirst(a) - failedFirst(b) || freeFirst(a) - freeFirst(b) || (a.name < b.name ? -1 : 1));
-  for (const m of candidates) {
+  // Failed nodes first (rolling back), then those whose update costs no budget, then by name:
+  // members come sorted by name, so four runs in member order are that order, without a sort.
+  const runs: NodeView[][] = [[], [], [], []];
+  for (const m of w.members) {
+    if (m.updated || m.nodeProblem) continue;
+    const failedFirst = rollingBack && assessments.has(m.name) ? 0 : 2;
+    const freeFirst = m.slots.every((s) => s.isNew || !s.available) ? 0 : 1;
+    runs[failedFirst + freeFirst].push(m);
+  }
+  for (const m of runs.flat()) {
     const isQ = quarantined.has(m.name);
     let nodeUnavailable = unavailableSlots(m);
     let counted = nodeUnavailable > 0 || isQ;
@@ -401,20 +403,28 @@ function actOnWave(w: Wave, spec: DefaultedSpec, quarantined: ReadonlySet<string
         }
         nodeUnavailable++;
       }
-      actions.push(podAction(s, m.name, spec, input, ns, rollingBack ? 'Rollback' : isQ ? 'Retry' : 'Update', now));
+      actions.push(podAction(s, m.name, spec, input, ns, rollingBack ? 'Rollback' : isQ ? 'Retry' : 'Update', now, changes));
       acted.add(m.name);
     }
   }
 }
 
-function podAction(s: Slot, node: string, spec: DefaultedSpec, input: RolloutInput, ns: string, purpose: 'Update' | 'Rollback' | 'Retry', now: string): RolloutAction {
+/** Within one sync: per target and old revision hash, the image-only change to the target's revision (or none). */
+type ImageChanges = Map<string, ReturnType<typeof imageOnlyChange>>;
+
+function podAction(s: Slot, node: string, spec: DefaultedSpec, input: RolloutInput, ns: string, purpose: 'Update' | 'Rollback' | 'Retry', now: string, changes: ImageChanges): RolloutAction {
   const pod = s.pod!;
   const ref = { namespace: pod.metadata?.namespace ?? ns, name: pod.metadata?.name ?? '', uid: pod.metadata?.uid, node, daemonSet: s.target.name };
-  if (spec.inPlace === 'IfPossible') {
-    const revs = revisionsOf(s.target.ds, input.revisions);
-    const oldHash = pod.metadata?.labels?.['controller-revision-hash'];
-    const change = oldHash ? imageOnlyChange(revisionTemplate(findRevision(revs, oldHash)), revisionTemplate(findRevision(revs, s.target.to))) : undefined;
-    if (change) return { type: 'PatchPodImages', ...ref, ...change, revisionHash: s.target.to, updatedAt: now };
+  const oldHash = pod.metadata?.labels?.['controller-revision-hash'];
+  if (spec.inPlace === 'IfPossible' && oldHash) {
+    // Comparing two templates clones and serialises both: once per revision pair, not per pod.
+    const key = `${s.target.name}\u0000${oldHash}`;
+    if (!changes.has(key)) {
+      const revs = revisionsOf(s.target.ds, input.revisions);
+      changes.set(key, imageOnlyChange(revisionTemplate(findRevision(revs, oldHash)), revisionTemplate(findRevision(revs, s.target.to))));
+    }
+    const change = changes.get(key);
+    if (change) return { type: 'PatchPodImages', ...ref, images: { ...change.images }, initImages: { ...change.initImages }, revisionHash: s.target.to, updatedAt: now };
   }
   return { type: 'DeletePod', purpose, ...ref };
 }
