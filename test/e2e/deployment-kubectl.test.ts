@@ -87,6 +87,20 @@ describe('kubectl and Deployments', { skip: !hasKubectl && 'kubectl not installe
     assert.match(history, /\n2\s+<none>\n3\s+<none>/);
   });
 
+  it('rollout pause holds a template change back; resume rolls it out', async () => {
+    await k('rollout', 'pause', 'deployment/web');
+    await k('set', 'image', 'deployment/web', 'nginx=nginx:1.28');
+    await eventually(async () => {
+      const d = JSON.parse(await k('get', 'deployment', 'web', '-o', 'json')) as Deployment;
+      return d.status?.observedGeneration === d.metadata?.generation && d.status?.conditions?.some((x) => x.reason === 'DeploymentPaused');
+    }, 10_000, 'paused observed');
+    assert.equal((await sets()).length, 2);
+    await k('rollout', 'resume', 'deployment/web');
+    await k('rollout', 'status', 'deployment/web', '--timeout=20s');
+    await running(1, 'nginx:1.28');
+    assert.match(await k('rollout', 'history', 'deployment/web'), /\n4\s+<none>/);
+  });
+
   it('delete: the garbage collector removes the ReplicaSets and their pods', async () => {
     await k('delete', 'deployment', 'web');
     await eventually(async () => (await sets()).length === 0 && (await pods()).length === 0, 20_000, 'ReplicaSets and pods gone');
