@@ -27,6 +27,7 @@ const MODULE_PREFIX: Record<string, string> = {
   'core/v1': 'io.k8s.api.core.v1',
   'apps/v1': 'io.k8s.api.apps.v1',
   'coordination/v1': 'io.k8s.api.coordination.v1',
+  'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'policy/v1': 'io.k8s.api.policy.v1',
   'rbac/v1': 'io.k8s.api.rbac.v1',
@@ -40,7 +41,8 @@ const MODULE_PREFIX: Record<string, string> = {
 /** Kinds served (and their list kinds), plus meta types the operations refer to. */
 const ROOTS: Array<[module: string, names: string[]]> = [
   ['core/v1', ['Namespace', 'Node', 'Pod', 'Event', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Binding']],
-  ['apps/v1', ['DaemonSet', 'ControllerRevision']],
+  ['apps/v1', ['DaemonSet', 'ControllerRevision', 'Deployment', 'ReplicaSet']],
+  ['autoscaling/v1', ['Scale']],
   ['coordination/v1', ['Lease']],
   ['scheduling/v1', ['PriorityClass']],
   ['policy/v1', ['PodDisruptionBudget', 'Eviction']],

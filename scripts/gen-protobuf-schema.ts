@@ -41,6 +41,8 @@ const ROOTS: Record<string, string> = {
   'v1/Service': 'k8s.io.api.core.v1.Service',
   'apps/v1/DaemonSet': 'k8s.io.api.apps.v1.DaemonSet',
   'apps/v1/ControllerRevision': 'k8s.io.api.apps.v1.ControllerRevision',
+  'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
+  'apps/v1/ReplicaSet': 'k8s.io.api.apps.v1.ReplicaSet',
   'extensions/v1beta1/DaemonSet': 'k8s.io.api.extensions.v1beta1.DaemonSet',
   'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',
   'scheduling.k8s.io/v1/PriorityClass': 'k8s.io.api.scheduling.v1.PriorityClass',

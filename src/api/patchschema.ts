@@ -67,6 +67,14 @@ const schemas: Readonly<Record<string, SmpSchema>> = {
     spec: { schema: { template: { schema: podTemplateSpecSchema } } },
     status: { schema: conditions },
   }),
+  Deployment: metaOnly({
+    spec: { schema: { template: { schema: podTemplateSpecSchema }, strategy: { retainKeys: true } } },
+    status: { schema: conditions },
+  }),
+  ReplicaSet: metaOnly({
+    spec: { schema: { template: { schema: podTemplateSpecSchema } } },
+    status: { schema: conditions },
+  }),
   Node: metaOnly({
     // taints carry no strategy: `kubectl taint` sends the whole list and it replaces.
     spec: { schema: { podCIDRs: { merge: true } } },

@@ -22,6 +22,8 @@ export function builtinCatalog(): Catalog {
   core('services', 'Service', true, S.serviceStrategy, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] });
 
   c.add(def({ group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'], strategy: S.daemonSetStrategy }));
+  c.add(def({ group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], strategy: S.deploymentStrategy }));
+  c.add(def({ group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'], strategy: S.replicaSetStrategy }));
   c.add(def({ group: 'apps', version: 'v1', resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true, strategy: S.controllerRevisionStrategy }));
   c.add(def({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, strategy: S.leaseStrategy }));
   c.add(def({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false, shortNames: ['pc'], strategy: S.priorityClassStrategy }));

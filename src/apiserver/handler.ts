@@ -26,6 +26,7 @@ import { scaleSubresource } from './crd/scale.js';
 import type { TableConvertor } from './tables.js';
 import { fieldValidationOutcome, parseFieldValidation, schemaNameFor } from './fieldvalidation.js';
 import { podSubresource } from './subresources.js';
+import { builtinScaleView } from './resources/scale.js';
 import { checkTypes, decodeErrorMessage, exceedsDepth, type TypeMismatch } from './typecheck.js';
 import { invalid as invalidField, tooLong, forbidden as forbiddenField, type FieldError } from '../api/fielderrors.js';
 import { managerFor, serverSideApply } from './apply/index.js';
@@ -150,7 +151,7 @@ export class ApiHandler implements SubresourceHost {
     const dryRun = this.dryRun(def, q);
     const ns = def.namespaced ? info.namespace : '';
     const verb = info.verb;
-    if (info.subresource === 'scale' && def.custom) return scaleSubresource(this, req, info, def, warnings);
+    if (info.subresource === 'scale') return scaleSubresource(this, req, info, def, warnings, def.custom ? undefined : builtinScaleView);
     if (info.subresource && !storedSubresources.includes(info.subresource)) {
       return podSubresource(this, req, info, def, warnings);
     }

@@ -119,8 +119,8 @@ describe('decodeProtobufObject: errors', () => {
   });
 
   test('unsupported kind or apiVersion → UnsupportedProtobufKindError naming it', () => {
-    assert.throws(() => decodeProtobufObject(envelope('apps/v1', 'Deployment', msg(1, str(1, 'd')))),
-      (e: unknown) => e instanceof UnsupportedProtobufKindError && e.kind === 'Deployment' && e.apiVersion === 'apps/v1');
+    assert.throws(() => decodeProtobufObject(envelope('apps/v1', 'StatefulSet', msg(1, str(1, 'd')))),
+      (e: unknown) => e instanceof UnsupportedProtobufKindError && e.kind === 'StatefulSet' && e.apiVersion === 'apps/v1');
     assert.throws(() => decodeProtobufObject(envelope('stable.example.com/v1', 'CronTab', msg(1, str(1, 'c')))), UnsupportedProtobufKindError);
     assert.throws(() => decodeProtobufObject(envelope('v1', 'PriorityClass', new Uint8Array())), UnsupportedProtobufKindError);
     assert.throws(() => decodeProtobufObject(concat([MAGIC, bytes(2, new Uint8Array())])), UnsupportedProtobufKindError);

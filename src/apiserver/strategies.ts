@@ -1,6 +1,8 @@
 // One import point for every kind's strategy (they live one file per kind in resources/).
 export { podStrategy } from './resources/pod.js';
 export { daemonSetStrategy } from './resources/daemonset.js';
+export { deploymentStrategy } from './resources/deployment.js';
+export { replicaSetStrategy } from './resources/replicaset.js';
 export { namespaceStrategy } from './resources/namespace.js';
 export { nodeStrategy } from './resources/node.js';
 export { eventStrategy } from './resources/event.js';

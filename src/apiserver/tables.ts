@@ -12,6 +12,7 @@ import {
   clusterRoleBindingConvertor, controllerRevisionConvertor, daemonSetConvertor, leaseConvertor,
   podDisruptionBudgetConvertor, priorityClassConvertor, roleBindingConvertor,
 } from './tables/apigroups.js';
+import { deploymentConvertor, replicaSetConvertor } from './tables/workloads.js';
 import { col } from './tables/format.js';
 
 export { customResourceConvertor, type PrinterColumn } from './tables/custom.js';
@@ -66,6 +67,8 @@ const convertors: Record<string, TableConvertor> = {
   'apps/daemonsets': daemonSetConvertor,
   'extensions/daemonsets': daemonSetConvertor,
   'apps/controllerrevisions': controllerRevisionConvertor,
+  'apps/deployments': deploymentConvertor,
+  'apps/replicasets': replicaSetConvertor,
   'coordination.k8s.io/leases': leaseConvertor,
   'scheduling.k8s.io/priorityclasses': priorityClassConvertor,
   'policy/poddisruptionbudgets': podDisruptionBudgetConvertor,

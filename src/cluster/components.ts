@@ -10,6 +10,8 @@ import { GarbageCollector } from '../kcm/gc.js';
 import { NamespaceController } from '../kcm/namespace.js';
 import { NodeLifecycleController } from '../kcm/nodelifecycle.js';
 import { PodGC } from '../kcm/podgc.js';
+import { ReplicaSetController } from '../kcm/replicaset.js';
+import { DeploymentController } from '../kcm/deployment.js';
 import { NodeIpamController } from '../kcm/ipam/controller.js';
 import { defaultConfig, heartbeatTiming, loadClusterConfig, type ClusterConfig } from '../nodes/cluster-config.js';
 import { ServiceAccountsController } from '../kcm/serviceaccounts.js';
@@ -93,6 +95,8 @@ export function buildComponents(kubeConfig: () => KubeConfig, s: ComponentsSpec,
       new NodeIpamController(kubeConfig(), { clusterCIDR: s.config.clusterCIDR, nodeCIDRMaskSize: s.config.nodeCIDRMaskSize, informers, log }),
     );
     parts.push(new ClusterRoleAggregationController(kubeConfig(), { informers }));
+    // Workloads beside the DaemonSets, as kube-controller-manager runs them: Deployments own ReplicaSets own pods.
+    parts.push(new ReplicaSetController(kubeConfig(), { informers, log }), new DeploymentController(kubeConfig(), { informers, log }));
     if (s.serviceAccounts) parts.push(new ServiceAccountsController(kubeConfig(), { informers, caCertPem: s.serviceAccounts.caCertPem, signingKeyPem: s.serviceAccounts.signingKeyPem }));
     if (s.scheduler) parts.push(new Scheduler(kubeConfig(), { informers, log }));
   }

@@ -1,12 +1,13 @@
 // config/: the kustomize manifests render with the real kubectl, describe what the controller
 // needs (two replicas, leader election, probes, least-privilege RBAC, non-root), and apply cleanly
-// to the embedded cluster. The embedded cluster serves no Deployments (src/apiserver/resources/),
-// so everything but the Deployment is applied there.
+// to the embedded cluster, whose Deployment and ReplicaSet controllers then make the controller's
+// two pods. Their image (controller:latest) need not exist: a simulated node pulls nothing and
+// runs no container, it only reports the pod Running and Ready as a kubelet would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import { hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { eventually, hasKubectl, kubectl, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 type Doc = { kind: string; metadata: { name: string; namespace?: string }; [k: string]: any };
@@ -20,7 +21,7 @@ function render(): Doc[] {
 describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, () => {
   let docs: Doc[] = [];
   let c: TestCluster;
-  before(async () => { docs = render(); c = await startTestCluster(); });
+  before(async () => { docs = render(); c = await startTestCluster({ nodes: 2, scheduler: true }); });
   after(async () => { await c?.stop(); });
   const one = (kind: string) => { const d = docs.filter((x) => x.kind === kind); assert.equal(d.length, 1, kind); return d[0]; };
 
@@ -80,23 +81,35 @@ describe('config/default', { skip: !hasKubectl && 'kubectl is not installed' }, 
     assert.deepEqual(crd.spec.names.shortNames, ['dsr']);
   });
 
-  test('everything but the Deployment applies cleanly to the embedded cluster, twice', async () => {
-    const manifest = docs.filter((d) => d.kind !== 'Deployment').map((d) => JSON.stringify(d)).join('\n');
-    const first = await kubectl(c, ['apply', '-f', '-'], manifest);
+  test('kubectl apply -k config/default applies everything cleanly, twice, and the Deployment runs two pods', async () => {
+    const first = await kubectl(c, ['apply', '-k', `${repo}config/default`]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /clusterrole.rbac.authorization.k8s.io\/everynode-manager-role created/);
     assert.match(first.stdout, /role.rbac.authorization.k8s.io\/everynode-leader-election-role created/);
-    assert.match(first.stdout, /customresourcedefinition.apiextensions.k8s.io\/daemonsetrollouts.everynode.dev created/);
-    const again = await kubectl(c, ['apply', '-f', '-'], manifest);
+    // The embedded cluster installs this CRD itself at start, so kubectl finds it there already.
+    assert.match(first.stdout, /customresourcedefinition.apiextensions.k8s.io\/daemonsetrollouts.everynode.dev (created|configured|unchanged)/);
+    assert.match(first.stdout, /deployment.apps\/everynode-controller-manager created/);
+    const again = await kubectl(c, ['apply', '-k', `${repo}config/default`]);
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /created/);
-    const get = await kubectl(c, ['get', 'serviceaccount,role,rolebinding,service', '-n', 'everynode-system', '-o', 'name']);
+    assert.match(again.stdout, /deployment.apps\/everynode-controller-manager unchanged/);
+    const get = await kubectl(c, ['get', 'serviceaccount,role,rolebinding,service,deployment', '-n', 'everynode-system', '-o', 'name']);
     assert.equal(get.code, 0, get.stderr);
-    assert.deepEqual(get.stdout.trim().split('\n').sort(), [
+    // serviceaccount/default is the namespace's own, made by the service account controller.
+    assert.deepEqual(get.stdout.trim().split('\n').filter((n) => n !== 'serviceaccount/default').sort(), [
+      'deployment.apps/everynode-controller-manager',
       'role.rbac.authorization.k8s.io/everynode-leader-election-role',
       'rolebinding.rbac.authorization.k8s.io/everynode-leader-election-rolebinding',
       'service/everynode-controller-manager-metrics-service',
       'serviceaccount/everynode-controller-manager',
     ]);
+    const status = await kubectl(c, ['rollout', 'status', 'deployment/everynode-controller-manager', '-n', 'everynode-system', '--timeout=30s']);
+    assert.equal(status.code, 0, status.stderr);
+    const pods = await eventually(async () => {
+      const r = await kubectl(c, ['get', 'pods', '-n', 'everynode-system', '-o', 'json']);
+      const items = (JSON.parse(r.stdout) as { items: { spec: { nodeName?: string }; status: { phase?: string } }[] }).items;
+      return items.length === 2 && items.every((p) => p.status.phase === 'Running' && p.spec.nodeName) && items;
+    }, 20_000, 'two Running controller pods');
+    assert.equal(pods.length, 2);
   });
 });

@@ -35,6 +35,8 @@ const overlays: Readonly<Record<string, Readonly<Record<string, OpenAPISchema>>>
   [core('PodStatus')]: { conditions: byType, podIPs: map('ip'), hostIPs: map('ip'), resourceClaimStatuses: map('name') },
   'io.k8s.api.apps.v1.DaemonSetStatus': { conditions: byType },
   'io.k8s.api.extensions.v1beta1.DaemonSetStatus': { conditions: byType },
+  'io.k8s.api.apps.v1.DeploymentStatus': { conditions: byType },
+  'io.k8s.api.apps.v1.ReplicaSetStatus': { conditions: byType },
   [core('NodeSpec')]: { podCIDRs: set },
   [core('NodeStatus')]: { conditions: byType, addresses: byType },
   [core('NamespaceStatus')]: { conditions: byType },
@@ -56,6 +58,8 @@ const atomicStructs = new Set([
 const zeroFields: Readonly<Record<string, readonly string[]>> = {
   'io.k8s.api.apps.v1.DaemonSetSpec': ['template', 'updateStrategy'],
   'io.k8s.api.extensions.v1beta1.DaemonSetSpec': ['template', 'updateStrategy'],
+  'io.k8s.api.apps.v1.DeploymentSpec': ['template', 'strategy'],
+  'io.k8s.api.apps.v1.ReplicaSetSpec': ['template'],
   [core('PodTemplateSpec')]: ['metadata', 'spec'],
   [core('ServiceStatus')]: ['loadBalancer'],
   [core('NodeStatus')]: ['daemonEndpoints', 'nodeInfo'],

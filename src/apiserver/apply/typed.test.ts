@@ -30,13 +30,13 @@ describe('the built-in schemas', () => {
         } else if (field.schema) walk(field.schema, ft, at);
       }
     };
-    for (const [group, kind] of [['apps', 'DaemonSet'], ['', 'Pod'], ['', 'Node'], ['', 'Service'], ['', 'ServiceAccount'], ['', 'Namespace']] as const) {
+    for (const [group, kind] of [['apps', 'DaemonSet'], ['apps', 'Deployment'], ['apps', 'ReplicaSet'], ['', 'Pod'], ['', 'Node'], ['', 'Service'], ['', 'ServiceAccount'], ['', 'Namespace']] as const) {
       walk(smpSchemaFor(kind)!, builtinApplyType(group, 'v1', kind)!, kind);
     }
   });
 
   test('unknown kinds have no schema (the caller falls back to untyped)', () => {
-    assert.equal(builtinApplyType('apps', 'v1', 'Deployment'), undefined);
+    assert.equal(builtinApplyType('apps', 'v1', 'StatefulSet'), undefined);
   });
 });
 

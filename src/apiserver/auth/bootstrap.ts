@@ -43,7 +43,7 @@ function groupBinding(name: string, role: string, groups: string[]): KObject {
 const namespacedReadable = [
   rule([''], ['configmaps', 'events', 'pods', 'pods/log', 'pods/status', 'serviceaccounts', 'services', 'services/status'], read),
   rule([''], ['namespaces', 'namespaces/status'], read),
-  rule(['apps'], ['daemonsets', 'daemonsets/status', 'controllerrevisions'], read),
+  rule(['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status'], read),
   rule(['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status'], read),
   rule(['coordination.k8s.io'], ['leases'], read),
 ];
@@ -53,7 +53,7 @@ const namespacedWritable = [
   rule([''], ['pods/eviction', 'serviceaccounts/token'], ['create']),
   rule([''], ['pods/ephemeralcontainers'], ['patch', 'update']),
   rule([''], ['serviceaccounts'], ['impersonate']),
-  rule(['apps'], ['daemonsets'], write),
+  rule(['apps'], ['daemonsets', 'deployments', 'deployments/scale', 'replicasets', 'replicasets/scale'], write),
   rule(['policy'], ['poddisruptionbudgets'], write),
   rule(['coordination.k8s.io'], ['leases'], write),
 ];

@@ -52,19 +52,26 @@ function checkScale(s: unknown, name: string): Scale {
   return sc;
 }
 
-export function scaleSubresource(h: SubresourceHost, req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[]): ApiResponse {
-  const scale = def.custom!.scale!;
+/** How a kind reads and writes its Scale: CRDs through their declared paths, built-ins by their own fields. */
+export interface ScaleView {
+  read(obj: KObject): Scale;
+  write(obj: KObject, replicas: number): KObject;
+}
+
+export const crdScaleView = (scale: CRDScale): ScaleView => ({ read: (o) => scaleOf(o, scale), write: (o, r) => withReplicas(o, scale, r) });
+
+export function scaleSubresource(h: SubresourceHost, req: ApiRequest, info: RequestInfo, def: ResourceDef, warnings: string[], view: ScaleView = crdScaleView(def.custom!.scale!)): ApiResponse {
   const ns = def.namespaced ? info.namespace : '';
   const respond = (status: number, body: unknown): ApiResponse => ({ kind: 'response', status, body, warnings });
   const current = h.store.get(def, ns, info.name);
-  if (info.verb === 'get') return respond(200, scaleOf(current, scale));
+  if (info.verb === 'get') return respond(200, view.read(current));
   if (info.verb !== 'update' && info.verb !== 'patch') throw E.methodNotAllowed(info.verb, `${def.resource}/scale`);
   let wanted: Scale;
   if (info.verb === 'update') {
     wanted = checkScale(parseJson(req.body), info.name);
   } else {
     const ct = (req.contentType.split(';')[0] ?? '').trim().toLowerCase();
-    const base = scaleOf(current, scale);
+    const base = view.read(current);
     try {
       // Scale has no lists, so a strategic merge patch is a merge patch.
       if (ct === 'application/json-patch+json') wanted = applyJsonPatch(base, parseJson(req.body)) as Scale;
@@ -78,8 +85,8 @@ export function scaleSubresource(h: SubresourceHost, req: ApiRequest, info: Requ
   }
   const rv = wanted.metadata?.resourceVersion;
   if (info.verb === 'update' && rv && rv !== current.metadata?.resourceVersion) throw E.conflict(`${def.resource}`, def.group, info.name);
-  const next = withReplicas(current, scale, wanted.spec?.replicas ?? 0);
+  const next = view.write(current, wanted.spec?.replicas ?? 0);
   const dryRun = req.query.getAll('dryRun').includes('All');
   const { obj } = h.store.update(def, ns, info.name, next, '', { dryRun, warnings, owned: true });
-  return respond(200, scaleOf(obj, scale));
+  return respond(200, view.read(obj));
 }
