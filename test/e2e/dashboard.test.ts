@@ -3,6 +3,9 @@
 // as a rollout advances and its canary fails.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually } from '../helpers/cluster.js';
 import { FLEET_NODES, StreamReader, daemonSet, get, rollout, setImage, startDashFleet, type DashFleet } from './dashboard-fleet.js';
 import type { DeltaMessage, NodeDetails, SnapshotMessage } from '../../src/dashboard/types.js';
@@ -71,6 +74,45 @@ describe('dashboard over HTTP', () => {
       assert.equal((await get(`${url}/api/nodes/no-such-node`, { Authorization: `Bearer ${f.c.token}` })).status, 404);
     } finally {
       s.close();
+    }
+  });
+
+  // The same fleet in Debian's chromium, as a user sees it: the failed canary, its details on a
+  // click, then the rollback advancing until every cell is green again.
+  const CHROMIUM = '/usr/bin/chromium';
+  it('shows the fleet in a browser: a blocked node, its details, the rollback advancing', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)` }, async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const count = async (state: string) => Number(await page.locator(`[data-count="${state}"]`).textContent());
+      await page.goto(`${url}/#token=${encodeURIComponent(f.c.token)}`);
+      // The token left the address bar for sessionStorage.
+      await page.waitForFunction(() => !location.hash && !!sessionStorage.getItem('everynode.dashboard.token'));
+      await page.waitForFunction(() => document.querySelector('[data-count="blocked"]')?.textContent === '1', undefined, { timeout: 30_000 });
+      assert.equal(await count('total'), FLEET_NODES);
+      assert.equal(await count('done') + await count('waiting') + await count('blocked') + await count('updating') + await count('quarantined') + await count('not-ready'), FLEET_NODES);
+      await page.locator('[data-rollout="default/agent"] [data-phase="Failed"]').waitFor();
+
+      // Click the blocked node's cell on the heat-map.
+      const blocked = await page.locator('#blockers tr[data-node]').first().getAttribute('data-node');
+      assert.ok(blocked?.startsWith('canary-'));
+      const cell = await page.evaluate((n) => (window as unknown as { __everynode: { cellOf(n: string): { x: number; y: number } } }).__everynode.cellOf(n), blocked!);
+      await page.locator('#heatmap').click({ position: { x: cell.x, y: cell.y } });
+      await page.locator(`#details[data-node="${blocked}"] [data-detail-state="blocked"]`).waitFor();
+      assert.match(await page.locator('#details .why').first().textContent() ?? '', /CrashLoop \(cause Revision/);
+      const shot = join(tmpdir(), 'everynode-dashboard-blocked.png');
+      await page.screenshot({ path: shot, fullPage: true });
+
+      // Roll back: the cells turn back to done as the rollout replaces the bad pod.
+      await setImage(f.api, 'agent:v1');
+      await page.waitForFunction((n) => document.querySelector('[data-count="done"]')?.textContent === String(n), FLEET_NODES, { timeout: 60_000 });
+      assert.equal(await count('blocked'), 0);
+      await page.screenshot({ path: join(tmpdir(), 'everynode-dashboard-done.png'), fullPage: true });
+      const stats = await page.evaluate(() => (window as unknown as { __everynode: { stats: { draws: number } } }).__everynode.stats);
+      assert.ok(stats.draws > 1, 'the heat-map was redrawn as cells changed');
+    } finally {
+      await browser.close();
     }
   });
 });
