@@ -69,6 +69,8 @@ export const INDEX_HTML = `<!doctype html>
   .bar { position: relative; height: 16px; background: #21262d; border-radius: 3px; margin: 2px 0 6px; overflow: hidden; }
   .bar span { position: absolute; top: 0; bottom: 0; border-radius: 3px; }
   code { font-size: 12px; }
+  #details table { table-layout: fixed; }
+  #details td, #details th { overflow-wrap: anywhere; }
 </style>
 </head>
 <body>
