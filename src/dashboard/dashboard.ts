@@ -18,6 +18,7 @@ import { nodeEntry, podEntry, rolloutEntry, slimNode, slimPod, slimRollout } fro
 import type { FleetEvent } from './model.js';
 
 export interface DashboardOptions {
+  /** Undefined: every interface. */
   host?: string;
   /** 0 picks a free port. */
   port: number;
@@ -32,14 +33,16 @@ export class Dashboard implements Runnable {
   readonly name = 'dashboard';
   readonly hub = new FleetHub();
   #server: DashboardServer | undefined;
+  #listening: Promise<DashboardServer> | undefined;
 
   constructor(private readonly kc: KubeConfig, private readonly o: DashboardOptions) {}
 
   /** Binds the port; resolves with the base URL (http://127.0.0.1:PORT). */
   async listen(): Promise<string> {
-    this.#server ??= await listenDashboard({ host: this.o.host, port: this.o.port }, {
+    this.#listening ??= listenDashboard({ host: this.o.host, port: this.o.port }, {
       hub: this.hub, gate: new TokenGate(this.o.reviewer ?? clusterReviewer(this.kc)), log: this.o.log,
-    });
+    }).catch((err: unknown) => { this.#listening = undefined; throw err; });
+    this.#server = await this.#listening;
     return this.#server.url;
   }
 
@@ -85,7 +88,8 @@ export class Dashboard implements Runnable {
 
   async close(): Promise<void> {
     this.hub.close();
-    await this.#server?.close();
-    this.#server = undefined;
+    const s = await this.#listening?.catch(() => undefined);
+    this.#listening = undefined; this.#server = undefined;
+    await s?.close();
   }
 }

@@ -43,6 +43,7 @@ function send(res: http.ServerResponse, head: boolean, contentType: string, body
   res.end(head ? undefined : body);
 }
 
+/** `host` undefined listens on every interface (as the controller's other bind addresses do). */
 export async function listenDashboard(addr: { host?: string; port: number }, o: DashboardServerOptions): Promise<DashboardServer> {
   const streams = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
@@ -111,7 +112,7 @@ export async function listenDashboard(addr: { host?: string; port: number }, o: 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(addr.port, addr.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(addr.port, addr.host, () => { server.off('error', reject); resolve(); });
   });
   const a = server.address() as AddressInfo;
   const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { eventually } from '../helpers/cluster.js';
 import { FLEET_NODES, StreamReader, daemonSet, get, rollout, setImage, startDashFleet, type DashFleet } from './dashboard-fleet.js';
 import type { DeltaMessage, NodeDetails, SnapshotMessage } from '../../src/dashboard/types.js';
+import { runController } from '../../src/operator/run.js';
+import { runConfig } from '../../src/operator/config.js';
 
 describe('dashboard over HTTP', () => {
   let f: DashFleet;
@@ -74,6 +76,25 @@ describe('dashboard over HTTP', () => {
       assert.equal((await get(`${url}/api/nodes/no-such-node`, { Authorization: `Bearer ${f.c.token}` })).status, 404);
     } finally {
       s.close();
+    }
+  });
+
+  it('is served by everynode controller --dashboard-bind-address, with the same token check', async () => {
+    const cfg = runConfig({ leaderElect: false, leaderElectId: 'x', leaderElectLeaseDuration: '15s', leaderElectRenewDeadline: '10s', leaderElectRetryPeriod: '2s', workers: '1', daemonsets: 'true', rollouts: 'false', dashboardBindAddress: '127.0.0.1:0' }, { inCluster: false, serviceAccountNamespace: undefined });
+    // Only the dashboard matters here: the DaemonSet controller is confined to an empty namespace.
+    const lines: string[] = [];
+    const ac = new AbortController();
+    const running = runController(f.c.kubeConfig(), cfg, { namespace: 'dashboard-test-empty', bindDirectly: false, log: (l) => lines.push(l) }, ac.signal);
+    try {
+      const at = await eventually(() => lines.map((l) => /serving the dashboard on (http:\/\/[^/ ]+)\//.exec(l)?.[1]).find(Boolean), 30_000, 'the dashboard line');
+      assert.equal((await get(`${at}/api/stream`)).status, 401);
+      const s = new StreamReader(at, f.c.token);
+      await s.open();
+      await eventually(() => s.nodes.length === FLEET_NODES, 20_000, 'every node in the controller\'s dashboard');
+      s.close();
+    } finally {
+      ac.abort();
+      await running;
     }
   });
 
