@@ -9,6 +9,7 @@ import { componentsManager, componentsSpec, type ComponentsSpec } from './compon
 import { ComponentsWorker } from './worker-runnable.js';
 import { supervise } from './supervise.js';
 import { installRolloutCrd } from '../rollout/crd-install.js';
+import { Dashboard } from '../dashboard/dashboard.js';
 
 export interface ClusterOptions {
   dataDir: string | null;
@@ -32,6 +33,8 @@ export interface ClusterOptions {
   componentsInProcess?: boolean;
   /** Limit the DaemonSet controller to one namespace (the bench keeps it off its baseline's pods). */
   controllerNamespace?: string;
+  /** Serve the web dashboard (src/dashboard/) on this loopback port (0 = any free one); undefined: none. */
+  dashboardPort?: number;
   log?: (line: string) => void;
 }
 
@@ -43,6 +46,8 @@ export interface Cluster {
   kubeconfig: string;
   kubeConfig(): KubeConfig;
   api: EmbeddedApiServer;
+  /** The dashboard's address (without the token), when it runs. */
+  dashboardUrl?: string;
   /**
    * Runs the components until the signal aborts, then closes the server. A component that fails
    * meanwhile is restarted with back-off (see supervise.ts); the result counts those failures.
@@ -58,8 +63,16 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const log = o.log ?? (() => {});
   // Served before the cluster is announced: DaemonSetRollouts work from the ready line on.
   await installRolloutCrd(kubeConfig(), log).catch(async (err: unknown) => { await api.close(); throw err; });
+  // Bound before the cluster is announced, so that its address is printed beside the kubeconfig
+  // and a busy port is refused before anything says "ready".
+  const dashboard = o.dashboardPort === undefined ? undefined : new Dashboard(kubeConfig(), { host: '127.0.0.1', port: o.dashboardPort, log });
+  const dashboardUrl = await dashboard?.listen().catch(async (err: unknown) => {
+    await api.close();
+    const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new Error(busy ? `dashboard port ${o.dashboardPort} on 127.0.0.1 is already in use; pick another (--dashboard-port 0 picks a free one) or --no-dashboard` : `cannot serve the dashboard: ${err instanceof Error ? err.message : String(err)}`);
+  });
   return {
-    url: api.url, port: api.port, token: api.token, caCertPem: api.caCertPem, kubeconfig: kc, kubeConfig, api,
+    url: api.url, port: api.port, token: api.token, caCertPem: api.caCertPem, kubeconfig: kc, kubeConfig, api, dashboardUrl,
     async run(signal) {
       const spec = { ...componentsSpec(o), serviceAccounts: { caCertPem: api.caCertPem, signingKeyPem: api.serviceAccountKeyPem } };
       // Three threads, as three processes would be in a real cluster: the API server here, the
@@ -71,7 +84,11 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
           new ComponentsWorker('components', { ...spec, controller: false }, kc, log),
           ...(spec.controller ? [new ComponentsWorker('daemonset-controller', { ...spec, cluster: false }, kc, log)] : []),
         ];
+      // The dashboard's informers on this thread, beside the component workers (its cache is cut
+      // down to a few fields per node and pod; see src/dashboard/slim.ts).
+      if (dashboard) parts.push(dashboard);
       const failures = await Promise.all(parts.map((p) => supervise(p, signal, log)));
+      await dashboard?.close();
       await api.close();
       return { componentFailures: failures.reduce((a, b) => a + b, 0) };
     },

@@ -63,3 +63,11 @@ test('--rollouts and --daemonsets: both on by default, true/false only, not both
   assert.throws(() => runConfig(flags({ rollouts: 'yes' }), outside), /^Error: --rollouts must be true or false, got "yes"$/);
   assert.throws(() => runConfig(flags({ rollouts: 'false', daemonsets: 'false' }), outside), /leave nothing to run/);
 });
+
+test('--dashboard-bind-address: off by default, in a cluster too; host:port when given', () => {
+  assert.equal(runConfig(flags(), outside).dashboard, undefined);
+  assert.equal(runConfig(flags(), inside).dashboard, undefined);
+  assert.deepEqual(runConfig(flags({ dashboardBindAddress: '127.0.0.1:0' }), outside).dashboard, { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(runConfig(flags({ dashboardBindAddress: ':8082' }), inside).dashboard, { host: undefined, port: 8082 });
+  assert.throws(() => runConfig(flags({ dashboardBindAddress: 'nope' }), outside), /--dashboard-bind-address: invalid bind address/);
+});

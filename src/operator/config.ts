@@ -36,6 +36,8 @@ export interface ControllerFlags {
   rollouts?: boolean | string;
   /** Run the DaemonSet controller (default true; false where kube-controller-manager runs it). */
   daemonsets?: boolean | string;
+  /** Serve the web dashboard here (host:port); default off, in a cluster too. */
+  dashboardBindAddress?: string;
 }
 
 export interface RunConfig {
@@ -46,6 +48,7 @@ export interface RunConfig {
   gracefulShutdownMs: number;
   rollouts: boolean;
   daemonSets: boolean;
+  dashboard: BindAddress | undefined;
 }
 
 /**
@@ -94,6 +97,8 @@ export function runConfig(o: ControllerFlags, env: { inCluster: boolean; service
     probes: bind('--health-probe-bind-address', o.healthProbeBindAddress, ':8081'),
     gracefulShutdownMs: dur('--graceful-shutdown-timeout', o.gracefulShutdownTimeout ?? '30s'),
     rollouts, daemonSets,
+    // Off unless asked for, in a cluster too: it is a UI, not an endpoint the platform expects.
+    dashboard: bind('--dashboard-bind-address', o.dashboardBindAddress ?? '', ''),
   };
 }
 

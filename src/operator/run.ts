@@ -14,6 +14,7 @@ import { startIdleCollector } from '../kube/memory.js';
 import { ControllerMetrics } from '../kube/metrics.js';
 import { Checks, probeRoutes, serverRunnable, type Check } from '../kube/probes.js';
 import type { RunConfig } from './config.js';
+import { Dashboard } from '../dashboard/dashboard.js';
 
 export interface RunOptions {
   namespace?: string;
@@ -73,6 +74,14 @@ export async function runController(kc: KubeConfig, cfg: RunConfig, o: RunOption
     const { healthz, readyz } = probeChecks(manager.cachesSynced, elector, cfg.election?.timings);
     manager.add('servers', serverRunnable('health probe server', cfg.probes, probeRoutes(healthz, readyz), (url) => o.log(`everynode: serving health probes on ${url}/healthz and ${url}/readyz`)));
   }
+  // Every replica serves it (a standby too: it only reads), from informers of its own.
+  const dashboard = cfg.dashboard ? new Dashboard(kc, { host: cfg.dashboard.host, port: cfg.dashboard.port, namespace: o.namespace, log: o.log }) : undefined;
+  if (dashboard) {
+    manager.add('servers', {
+      name: 'dashboard', start: (s) => dashboard.start(s),
+      ready: async () => { o.log(`everynode: serving the dashboard on ${await dashboard.listen()}/ (open it with #token=<a bearer token that may list nodes>)`); },
+    });
+  }
   const what = [controller ? 'DaemonSet' : '', rollouts ? 'DaemonSetRollout' : ''].filter(Boolean).join(' and ');
   for (const c of [...(controller?.runnables().caches ?? []), ...(rollouts?.runnables().caches ?? [])]) manager.add('caches', c);
   manager.add('leaderOnly', announce(`everynode: ${what} controller${controller && rollouts ? 's' : ''} running against ${kc.getCurrentCluster()!.server}${o.namespace ? ` (namespace ${o.namespace})` : ''}`, o.log));
@@ -88,6 +97,7 @@ export async function runController(kc: KubeConfig, cfg: RunConfig, o: RunOption
   } finally {
     controller?.close();
     rollouts?.close();
+    await dashboard?.close();
     client.close();
     electionClient?.close();
     uninstall?.();

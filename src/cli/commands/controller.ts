@@ -25,6 +25,7 @@ export function controllerCommand() {
     .option('--leader-elect-retry-period <duration>', 'how often candidates try to acquire or renew', seconds(DEFAULT_TIMINGS.retryPeriodMs))
     .option('--metrics-bind-address <addr>', 'serve /metrics here (host:port, :port; port 0 = any free port; default :8080 in a cluster, else off)')
     .option('--health-probe-bind-address <addr>', 'serve /healthz and /readyz here (default :8081 in a cluster, else off)')
+    .option('--dashboard-bind-address <addr>', 'serve the web dashboard here (host:port, :port; port 0 = any free port; default off)')
     .option('--rollouts [bool]', 'run the DaemonSetRollout controller (default true)')
     .option('--daemonsets [bool]', 'run the DaemonSet controller (default true; false where kube-controller-manager runs it)')
     .option('--graceful-shutdown-timeout <duration>', 'how long stopping may take before the process exits anyway', '30s')

@@ -25,6 +25,8 @@ export function upCommand() {
     .option('--config <file>', 'cluster file describing node pools (see examples/cluster.yaml)')
     .option('--no-controller', 'do not run the DaemonSet controller')
     .option('--no-scheduler', 'do not run the scheduler')
+    .addOption(new Option('--dashboard-port <port>', 'port of the web dashboard on 127.0.0.1 (0 picks a free one)').default(0).argParser(nonNegativeInt('--dashboard-port')))
+    .option('--no-dashboard', 'do not serve the web dashboard')
     .option('--bind-directly', 'the DaemonSet controller sets spec.nodeName itself instead of leaving pods to the scheduler', false)
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
@@ -52,11 +54,14 @@ async function runUp(o: UpOptions, dataDir: string): Promise<void> {
   const cluster = await startCluster({
     dataDir: o.inMemory ? null : dataDir, fsync: o.fsync, address: o.address, port: o.port, kubeconfigPath: kubeconfig,
     nodes: o.nodes, configFile: o.config, controller: o.controller, scheduler: o.scheduler, bindDirectly: o.bindDirectly,
+    dashboardPort: o.dashboard ? o.dashboardPort : undefined,
     log: (line) => console.error(line),
   }).catch((err: unknown) => { throw listenError(err, o.address, o.port); });
   restrictDataDirFiles(dataDir);
   console.log(`everynode: cluster ready at ${cluster.url}`);
   console.log(`everynode: kubeconfig written to ${kubeconfig}`);
+  // The token in the fragment: the browser never sends it to the server, the page keeps it.
+  if (cluster.dashboardUrl) console.log(`everynode: dashboard at ${cluster.dashboardUrl}/#token=${encodeURIComponent(cluster.token)}`);
   console.log('To use it with kubectl:');
   console.log(`  export KUBECONFIG=${kubeconfig}`);
   console.log('  kubectl get nodes');
