@@ -47,7 +47,7 @@ const ROOTS: Array<[module: string, names: string[]]> = [
   ['scheduling/v1', ['PriorityClass']],
   ['policy/v1', ['PodDisruptionBudget', 'Eviction']],
   ['rbac/v1', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']],
-  ['authentication/v1', ['TokenRequest', 'SelfSubjectReview']],
+  ['authentication/v1', ['TokenRequest', 'TokenReview', 'SelfSubjectReview']],
   ['authorization/v1', ['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview']],
   ['meta/v1', ['Status', 'DeleteOptions']],
 ];

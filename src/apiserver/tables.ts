@@ -14,20 +14,11 @@ import {
 } from './tables/apigroups.js';
 import { deploymentConvertor, replicaSetConvertor } from './tables/workloads.js';
 import { col } from './tables/format.js';
+import type { TableConvertor } from './tables/types.js';
 
 export { customResourceConvertor, type PrinterColumn } from './tables/custom.js';
 
-export interface ColumnDefinition { name: string; type: string; format: string; description: string; priority: number }
-
-/** metav1.TableRowCondition; kubectl hides rows with Completed=True unless --show-all semantics apply. */
-export interface RowCondition { type: string; status: string; reason?: string; message?: string }
-
-export interface TableConvertor {
-  /** All columns, wide ones with priority 1; every row carries a cell for each of them. */
-  columns: ColumnDefinition[];
-  cells(obj: KObject, nowMs: number): unknown[];
-  conditions?(obj: KObject): RowCondition[];
-}
+export type { ColumnDefinition, RowCondition, TableConvertor } from './tables/types.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 

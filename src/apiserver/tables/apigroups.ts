@@ -4,7 +4,7 @@
 import type { DaemonSet, KObject } from '../../api/types.js';
 import { translateTimestampSince } from '../../api/duration.js';
 import { controllerRefOf } from '../../api/meta.js';
-import type { TableConvertor } from '../tables.js';
+import type { TableConvertor } from './types.js';
 import { AGE_COLUMN, NAME_COLUMN, col, containerCells, field, formatLabelSelector, formatLabels, int, str } from './format.js';
 
 const age = (obj: KObject, nowMs: number) => translateTimestampSince(obj.metadata?.creationTimestamp, nowMs);

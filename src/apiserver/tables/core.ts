@@ -2,7 +2,7 @@
 // secrets, serviceaccounts and services (printNode, printNamespace, printService, ...).
 import type { KObject, Node } from '../../api/types.js';
 import { translateTimestampSince } from '../../api/duration.js';
-import type { TableConvertor } from '../tables.js';
+import type { TableConvertor } from './types.js';
 import { AGE_COLUMN, NAME_COLUMN, col, field, formatLabels, int, str } from './format.js';
 
 const age = (obj: KObject, nowMs: number) => translateTimestampSince(obj.metadata?.creationTimestamp, nowMs);

@@ -3,7 +3,7 @@
 // "simple" JSONPaths (.a.b, .a[0].b), so a tiny evaluator does instead of a JSONPath library.
 import type { KObject } from '../../api/types.js';
 import { translateTimestampSince } from '../../api/duration.js';
-import type { ColumnDefinition, TableConvertor } from '../tables.js';
+import type { ColumnDefinition, TableConvertor } from './types.js';
 import { NAME_COLUMN } from './format.js';
 
 /** One entry of spec.versions[].additionalPrinterColumns. */

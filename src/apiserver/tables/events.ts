@@ -3,7 +3,7 @@
 // events.k8s.io field names onto the core ones first.
 import { isZeroTime, translateTimestampSince } from '../../api/duration.js';
 import type { Event, KObject } from '../../api/types.js';
-import type { TableConvertor } from '../tables.js';
+import type { TableConvertor } from './types.js';
 import { col, field, str } from './format.js';
 
 /** The fields printEvent reads, with core/v1 names. */

@@ -3,7 +3,7 @@
 // kubectl prints the cells verbatim.
 import type { Container, LabelSelector } from '../../api/types.js';
 import { fromLabelSelector } from '../../api/selector.js';
-import type { ColumnDefinition } from '../tables.js';
+import type { ColumnDefinition } from './types.js';
 
 /** `k1=v1,k2=v2` sorted by key, or `<none>` (labels.FormatLabels). */
 export function formatLabels(labels: Record<string, string> | undefined | null): string {

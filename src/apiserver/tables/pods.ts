@@ -4,7 +4,7 @@
 import type { Container, ContainerStatus, Pod, PodCondition } from '../../api/types.js';
 import { humanDuration, isZeroTime, translateTimestampSince } from '../../api/duration.js';
 import { parseTime } from '../../api/meta.js';
-import type { RowCondition, TableConvertor } from '../tables.js';
+import type { RowCondition, TableConvertor } from './types.js';
 import { AGE_COLUMN, NAME_COLUMN, col } from './format.js';
 
 /** status.reason the node lifecycle controller sets on pods of an unreachable node. */

@@ -3,7 +3,7 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { KObject } from '../../api/types.js';
 import { translateTimestampSince } from '../../api/duration.js';
-import type { TableConvertor } from '../tables.js';
+import type { TableConvertor } from './types.js';
 import { AGE_COLUMN, NAME_COLUMN, col, containerCells, formatLabelSelector, int } from './format.js';
 
 const age = (obj: KObject, nowMs: number) => translateTimestampSince(obj.metadata?.creationTimestamp, nowMs);

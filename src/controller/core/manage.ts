@@ -4,12 +4,11 @@ import { advanceBackoff, failedPodBackoffKey, inBackoff, type BackoffState } fro
 import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
 import { compareOldestFirst, isPodAvailable, isPodReady, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from './pods.js';
 import { allowsSurge } from './rollout.js';
+import type { DeleteReason, PodDeletion } from './deletion.js';
 
 export const BURST_REPLICAS = 250;
 
-export type DeleteReason =
-  | 'duplicate' | 'failed' | 'succeeded' | 'not-eligible' | 'node-gone' | 'surge-replaced' | 'rolling-update';
-export interface PodDeletion { name: string; reason: DeleteReason }
+export type { DeleteReason, PodDeletion } from './deletion.js';
 export interface CoreEvent { type: 'Normal' | 'Warning'; reason: string; message: string }
 
 /**

@@ -2,7 +2,7 @@
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
 import { availableAtMs, isPodAvailable, isPodUpdated, isTerminating, templateGeneration } from './pods.js';
-import type { PodDeletion } from './manage.js';
+import type { PodDeletion } from './deletion.js';
 
 type IntOrString = number | string | undefined | null;
 
