@@ -8,7 +8,17 @@ import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let c: TestCluster;
 let api: RawClient;
-before(async () => { c = await startTestCluster(); api = new RawClient(c.kubeConfig()); await api.request('POST', '/api/v1/namespaces', { metadata: { name: 'ws' } }); });
+before(async () => {
+  c = await startTestCluster();
+  api = new RawClient(c.kubeConfig());
+  await api.request('POST', '/api/v1/namespaces', { metadata: { name: 'ws' } });
+  // The root-CA publisher adds kube-root-ca.crt to every new namespace, as on a real cluster: let
+  // it land before the watch starts, or it may arrive as a fourth event.
+  for (let i = 0; ; i++) {
+    try { await api.request('GET', '/api/v1/namespaces/ws/configmaps/kube-root-ca.crt'); break; } catch (e) { if (i > 100) throw e; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
 after(async () => { api.close(); await c.stop(); });
 
 test('events arrive in order; a stream silent past its idle timeout ends as idle', async () => {
