@@ -16,6 +16,7 @@ import { withDefaults } from '../api/defaults.js';
 import { scaleIntOrPercent } from '../api/intorpercent.js';
 import { APPROVE_ANNOTATION, type BlockedNode, type DaemonSetRollout, type IntOrPercent, type WaveStatus } from '../api/types.js';
 import { planRollout } from '../core/plan.js';
+import { PlanMemo } from '../core/memo.js';
 import { selectTargets } from '../core/targets.js';
 import type { RolloutAction } from '../core/types.js';
 import { withPatchedImages, withQuarantine, withTemplate } from './objects.js';
@@ -94,6 +95,11 @@ class Fleet {
   rollout: DaemonSetRollout;
   now = REHEARSAL_T0;
   seq = 0;
+  /**
+   * Carried between syncs as the controller carries it: every change here replaces the pod or
+   * node object (never mutates it), so a sync re-observes only the nodes whose objects changed.
+   */
+  readonly memo = new PlanMemo();
 
   constructor(readonly cfg: RehearsalConfig) {
     this.ns = cfg.rollout.metadata?.namespace ?? 'default';
@@ -205,7 +211,7 @@ class Fleet {
   private plan() {
     const pods: Pod[] = [];
     for (const p of this.pods.values()) pods.push(p.pod);
-    return planRollout({ rollout: this.rollout, daemonSets: this.dss, revisions: this.revisions, pods, nodes: this.nodes }, this.now);
+    return planRollout({ rollout: this.rollout, daemonSets: this.dss, revisions: this.revisions, pods, nodes: this.nodes }, this.now, this.memo);
   }
 
   /** The change under rehearsal: the new image in every targeted DaemonSet's template. */
