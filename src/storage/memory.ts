@@ -2,17 +2,24 @@
 // statement calls and string copies bought nothing but CPU. SqliteBackend is the reference for
 // every semantic (revisions, batch rollback, compaction, watch replay); this file only swaps the
 // data structures:
-//   objects + keys: a Map for get and a sorted key array (code point order, as SQLite's UTF-8
-//                   byte order) for prefix ranges by binary search;
+//   objects + keys: a Map for get and a B+ tree of the keys (code point order, as SQLite's UTF-8
+//                   byte order) for prefix ranges (a sorted array cost a splice per create: at
+//                   50,000 nodes with their leases, pods and events, most of a create's time);
 //   log:            the event array, ascending by revision, trimmed from the front by compact().
 // KV and WatchEvent objects are shared with callers and never mutated here, so nothing is copied.
 import type {
   Backend, CreateResult, DeleteResult, KV, ListOptions, UpdateResult, WatchEvent, Watcher,
 } from './backend.js';
+import BTreeModule from 'sorted-btree';
 import { Broadcaster } from './broadcaster.js';
 import { PrefixWatcher } from './prefixwatcher.js';
 import { isWellFormedKey } from './keyrange.js';
 import { DEFAULT_HISTORY_LIMIT, type SqliteBackendOptions } from './sqlite.js';
+
+// sorted-btree is CommonJS with `exports.default`: under Node's ESM interop the import is the
+// exports object (the class is `.default`); a CommonJS build of this file gets the class itself.
+type BTreeClass = typeof BTreeModule.default;
+const BTree: BTreeClass = (BTreeModule as unknown as { default?: BTreeClass }).default ?? (BTreeModule as unknown as BTreeClass);
 
 export type MemoryBackendOptions = SqliteBackendOptions;
 
@@ -28,7 +35,8 @@ export class MemoryBackend implements Backend {
   private readonly onListenerError: (err: unknown) => void;
   private readonly objects = new Map<string, KV>();
   /** Every live key, ascending by compareCodePoints. */
-  private readonly keys: string[] = [];
+  /** The keys in code point order: a B+ tree, so a create costs O(log n), not a splice of every key after it. */
+  private readonly keys = new BTree<string, undefined>(undefined, compareCodePoints);
   /** Events with revision > compacted, ascending by revision; includes an open batch's writes. */
   private log: WatchEvent[] = [];
   /** Newest revision handed out, including writes of a batch still open. */
@@ -75,24 +83,28 @@ export class MemoryBackend implements Backend {
       throw new Error(`list limit must be a non-negative integer, got ${limit}`);
     }
     // Start after `after` only when it lies at or beyond the prefix; otherwise the prefix bounds it.
-    let i = after !== undefined && compareCodePoints(after, prefix) >= 0
-      ? this.searchKeys((k) => compareCodePoints(k, after) > 0)
-      : this.searchKeys((k) => compareCodePoints(k, prefix) >= 0);
-    // Keys with the prefix are contiguous in the sorted array, so the range ends at the first miss
-    // and there are more exactly when the limit stopped us before it.
+    const from = after !== undefined && compareCodePoints(after, prefix) >= 0 ? this.keys.nextHigherKey(after) : this.keys.getPairOrNextHigher(prefix)?.[0];
+    // Keys with the prefix are contiguous in key order, so the range ends at the first miss and
+    // there are more exactly when the limit stopped us before it.
     const max = limit ?? Infinity;
     const kvs: KV[] = [];
-    for (; i < this.keys.length && kvs.length < max && this.keys[i].startsWith(prefix); i++) {
-      kvs.push(this.objects.get(this.keys[i])!);
+    let more = false;
+    if (from !== undefined) {
+      for (const key of this.keys.keys(from)) {
+        if (!key.startsWith(prefix)) break;
+        if (kvs.length >= max) { more = true; break; }
+        kvs.push(this.objects.get(key)!);
+      }
     }
-    const more = i < this.keys.length && this.keys[i].startsWith(prefix);
     return { rev: this.rev, kvs, more };
   }
 
   count(prefix: string): number {
     this.assertOpen();
-    const start = this.searchKeys((k) => compareCodePoints(k, prefix) >= 0);
-    return this.searchKeys((k) => !k.startsWith(prefix), start) - start;
+    const from = this.keys.getPairOrNextHigher(prefix)?.[0];
+    let n = 0;
+    if (from !== undefined) for (const key of this.keys.keys(from)) { if (!key.startsWith(prefix)) break; n++; }
+    return n;
   }
 
   create(key: string, value: string): CreateResult {
@@ -196,7 +208,7 @@ export class MemoryBackend implements Backend {
     this.broadcaster.clear();
     // Let the data go even if someone keeps a reference to the closed backend.
     this.objects.clear();
-    this.keys.length = 0;
+    this.keys.clear();
     this.log = [];
     this.uncommitted = [];
     this.undo = [];
@@ -237,25 +249,12 @@ export class MemoryBackend implements Backend {
   }
 
   private setKey(key: string, kv: KV | undefined): void {
-    const existed = this.objects.has(key);
     if (kv) {
+      if (!this.objects.has(key)) this.keys.set(key, undefined);
       this.objects.set(key, kv);
-      if (!existed) this.keys.splice(this.searchKeys((k) => compareCodePoints(k, key) >= 0), 0, key);
-    } else if (existed) {
-      this.objects.delete(key);
-      this.keys.splice(this.searchKeys((k) => compareCodePoints(k, key) >= 0), 1);
+    } else if (this.objects.delete(key)) {
+      this.keys.delete(key);
     }
-  }
-
-  /** First index at or after lo whose key satisfies pred, which must be monotone over the array. */
-  private searchKeys(pred: (key: string) => boolean, lo = 0): number {
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pred(this.keys[mid])) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
   }
 
   /** Up to REPLAY_CHUNK events under prefix with afterRev < rev <= upToRev, oldest first (none only when none are left). */
