@@ -341,3 +341,11 @@ describe('patch properties', () => {
     }));
   });
 });
+
+describe('strategic merge patch errors kube-apiserver answers 500 for', () => {
+  const podSchema = smpSchemaFor('Pod')!;
+  it('objects in a list without a merge key (metadata.finalizers), in mergeSlice\'s words', () => {
+    assert.throws(() => applyStrategicMergePatch({ metadata: { name: 'p', finalizers: [] } }, { metadata: { finalizers: [{ a: { b: [] } }] } }, podSchema),
+      (e: unknown) => e instanceof PatchError && e.code === 500 && e.message === 'cannot merge lists without merge key for map[string]interface {}');
+  });
+});

@@ -209,7 +209,8 @@ function mergeList(orig: unknown[], patch: unknown[], field: SmpField): unknown[
   }
 
   const key = field.mergeKey;
-  if (!key) throw new PatchError(500, 'cannot merge lists without merge key for type map');
+  // mergeSlice's own words for the element type (Go's reflect name of a decoded JSON object).
+  if (!key) throw new PatchError(500, 'cannot merge lists without merge key for map[string]interface {}');
   const keyOf = (v: unknown) => (isObject(v) ? v[key] : undefined);
   let base = orig as JsonObject[];
   const plain: JsonObject[] = [];

@@ -57,6 +57,9 @@ test('a 5xx or a hang is a defect, a 4xx is not; defects are deduplicated by the
   assert.equal(classify(r, { status: 0, error: 'ECONNRESET' }), undefined);
   assert.equal(classify(r, { status: 500, message: 'boom' })?.type, '5xx');
   assert.equal(classify(r, { status: 0, hang: true })?.type, 'hang');
+  // The 500s kube-apiserver gives too (strategic merge patch errors it does not map to a 4xx).
+  assert.equal(classify(r, { status: 500, message: 'cannot merge lists without merge key for map[string]interface {}' }), undefined);
+  assert.equal(classify(r, { status: 500, message: 'list element types are not identical: [[a] [map[b:1]]]' }), undefined);
   assert.equal(normalise('map: {"a":1} does not contain declared merge key: uid'), normalise('map: {"b":[2]} does not contain declared merge key: uid'));
   const t = new Tally();
   assert.ok(t.record(r, { status: 500, message: 'pods "a" is 5' }));

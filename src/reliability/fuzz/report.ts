@@ -42,6 +42,16 @@ export const allowed5xx: ReadonlyArray<{ status: number; message: RegExp; why: s
     message: /does not contain declared merge key/,
     why: 'kube-apiserver answers 500 too: strategicpatch returns mergepatch.ErrNoMergeKey, which interpretStrategicMergePatchError does not map to a 4xx',
   },
+  {
+    status: 500,
+    message: /^cannot merge lists without merge key for /,
+    why: 'kube-apiserver answers 500 too: mergeSlice returns a plain error for objects in a list whose field declares no merge key (e.g. metadata.finalizers), which interpretStrategicMergePatchError passes through',
+  },
+  {
+    status: 500,
+    message: /^list element types are not identical/,
+    why: 'kube-apiserver answers 500 too: sliceElementType returns a plain error for a list mixing element types, which interpretStrategicMergePatchError passes through',
+  },
 ];
 
 /** What the counts call an outcome: the status code, 'hang', 'closed' or the network error. */

@@ -1,6 +1,8 @@
 // One valid object per served kind, the starting point every body mutation changes. Kinds whose
 // validation needs more than metadata get a known-good body here; any other kind (a new one in
 // the catalog) starts from its metadata alone, and the fuzzer reports when the server refuses it.
+// (CustomResourceDefinition is left so: a valid one must be named after its group and plural, and
+// every one created would add a served kind mid-run.)
 import type { ResourceDef } from '../../apiserver/resources/catalog.js';
 import type { KObject } from '../../api/types.js';
 
@@ -10,6 +12,8 @@ const podSpec = { containers: [{ name: 'c', image: 'busybox:1.36', ports: [{ con
 const bodies: Record<string, (name: string, namespace: string) => Record<string, unknown>> = {
   Pod: () => ({ spec: podSpec }),
   DaemonSet: () => ({ spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } } }),
+  Deployment: () => ({ spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } } }),
+  ReplicaSet: () => ({ spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } } }),
   ControllerRevision: () => ({ revision: 1, data: { spec: { template: { spec: podSpec } } } }),
   Service: () => ({ spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } }),
   Event: (name, namespace) => ({ involvedObject: { kind: 'Pod', name, namespace, apiVersion: 'v1' }, reason: 'Fuzz', message: 'fuzz', type: 'Normal' }),
@@ -27,6 +31,7 @@ const bodies: Record<string, (name: string, namespace: string) => Record<string,
   SelfSubjectAccessReview: () => ({ spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'default' } } }),
   SelfSubjectRulesReview: () => ({ spec: { namespace: 'default' } }),
   SubjectAccessReview: () => ({ spec: { user: 'fuzz', resourceAttributes: { verb: 'get', resource: 'pods' } } }),
+  TokenReview: () => ({ spec: { token: 'not-a-token', audiences: ['https://kubernetes.default.svc'] } }),
   LocalSubjectAccessReview: (_name: string, namespace: string) => ({ spec: { user: 'fuzz', resourceAttributes: { verb: 'get', resource: 'pods', namespace } } }),
 };
 
