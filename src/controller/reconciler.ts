@@ -221,7 +221,7 @@ export class Reconciler {
       const fresh = await this.c.client.request<DaemonSet>('GET', dsPath(namespace, name));
       this.#written.mutation(fresh);
       const next = change(fresh.status);
-      // Already what this sync would write (another sync's write got there first): a PUT would change nothing.
+      // The fresh object already holds what this sync would write (the write its stale copy missed): a PUT would change nothing.
       if (statusEqual(fresh.status, next)) return;
       this.#written.mutation(await this.c.client.request<DaemonSet>('PUT', path, { ...fresh, status: next }));
     }
