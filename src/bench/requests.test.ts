@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControllerMetrics } from '../kube/metrics.js';
 import { reportRequestResult } from '../kube/client.js';
-import { methodDelta, requestsPerChange, restRequestsByMethod, restRequestsTotal } from './requests.js';
+import { methodDelta, requestsPerChange, restRequestsBy, restRequestsByMethod, restRequestsTotal } from './requests.js';
 
 test('restRequestsTotal sums every code/method/host sample; other metrics and junk are ignored', () => {
   const text = [
@@ -18,6 +18,8 @@ test('restRequestsTotal sums every code/method/host sample; other metrics and ju
   assert.equal(restRequestsTotal(text), 233);
   assert.deepEqual([...restRequestsByMethod(text)], [['POST', 200], ['PUT', 31], ['GET', 2]]);
   assert.equal(methodDelta(new Map([['POST', 150], ['GET', 2]]), restRequestsByMethod(text)), 'POST 50, PUT 31');
+  assert.deepEqual([...restRequestsBy(text, 'code')], [['201', 200], ['200', 31], ['<error>', 2]]);
+  assert.deepEqual([...restRequestsBy(text, 'host')], [['127.0.0.1:6443', 233]]);
   assert.equal(restRequestsTotal('workqueue_adds_total 1\n'), undefined);
   assert.equal(restRequestsTotal(''), undefined);
 });

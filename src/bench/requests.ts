@@ -6,13 +6,19 @@
 
 /** rest_client_requests_total per HTTP method (summed over codes and hosts); empty if there is none. */
 export function restRequestsByMethod(metricsText: string): Map<string, number> {
+  return restRequestsBy(metricsText, 'method');
+}
+
+/** rest_client_requests_total per value of one label (`code`: "200", "409", "<error>"), summed over the others. */
+export function restRequestsBy(metricsText: string, label: 'method' | 'code' | 'host'): Map<string, number> {
   const out = new Map<string, number>();
+  const labelRe = new RegExp(`(?:^|,)${label}="([^"]*)"`);
   for (const line of metricsText.split('\n')) {
     const m = /^rest_client_requests_total(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
     const v = m ? Number(m[2]) : NaN;
     if (!m || !Number.isFinite(v)) continue;
-    const method = /(?:^|,)method="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? '';
-    out.set(method, (out.get(method) ?? 0) + v);
+    const value = labelRe.exec(m[1] ?? '')?.[1] ?? '';
+    out.set(value, (out.get(value) ?? 0) + v);
   }
   return out;
 }

@@ -8,7 +8,8 @@ import { convergedStatusProblems, podPlacementProblems, statusClaimsConverged } 
 import type { FleetTracker } from './fleet.js';
 import { mib, pct, percentile, perSecond, seconds, verdict, type Row } from './report.js';
 import { cpuSeconds, rssBytes } from './proc.js';
-import { methodDelta, requestsPerChange, type RequestWindow } from './requests.js';
+import { methodDelta, requestsPerChange, restRequestsBy, restRequestsByMethod, type RequestWindow } from './requests.js';
+import { scrape, urlFetchedBy, type ScrapeResult } from './scrape.js';
 
 const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
@@ -207,6 +208,9 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const wall = performance.now() - i0;
   const c2 = cpuSeconds(pid) ?? 0;
   const idle: RequestWindow = { before: sum(idleRequests0), after: sum(await b.controllerRequests()), ms: performance.now() - i0 };
+  // After the idle CPU is read, so the scrapes are not counted as idle work.
+  const metricsUrl = await urlFetchedBy(() => b.controllerRequests());
+  const scraped = await scrape(metricsUrl, 10);
   // Steady state: after the idle window, with 10,000 nodes and pods still cached (the controller
   // gives back the garbage of the rollout once quiet, kube/memory.ts); the peak is reported too.
   const controllerRss = rssBytes(pid) ?? NaN;
@@ -217,7 +221,7 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const atTen = n === 10_000, atFifty = n === 50_000;
   const serverRss = rssBytes(process.pid) ?? process.memoryUsage().rss;
   const serverPeak = rssBytes(process.pid, 'VmHWM');
-  const perChange = await requestsPerNodeChange(b, n, storage, reactionCount, idle);
+  const perChange = await requestsPerNodeChange(b, n, storage, reactionCount, idle, metricsUrl);
   return [conv.row, {
     scenario: 'footprint: controller', nodes: n, storage, result: `RSS ${mib(controllerRss)}`,
     detail: `after the idle window; ${mib(convergedRss)} as convergence ended, peak ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s`,
@@ -228,7 +232,30 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
     scenario: 'footprint: server + simulator', nodes: n, storage, result: `RSS ${mib(serverRss)}`,
     detail: `${serverPeak ? `peak ${mib(serverPeak)}; ` : ''}CPU converging ${pct(conv.cpuFraction)} of a core; idle CPU ${pct(idleServer)} (includes ${n} simulated kubelets' lease renewals)`,
     target: atFifty ? verdict(Math.max(serverRss, serverPeak ?? 0) <= 4e9, 'RSS ≤ 4 GB, peak included') : '', problems: [],
-  }, perChange];
+  }, scrapeRow(n, storage, scraped), perChange];
+}
+
+/**
+ * The controller's /metrics as Prometheus scrapes it (issue #10), ten times in a row once the
+ * fleet has converged: its time, size and series. Nothing in it is per node or per pod, so none
+ * of these may grow with the fleet; the target is a fraction of a 15 s scrape interval.
+ */
+function scrapeRow(n: number, storage: Row['storage'], s: ScrapeResult): Row {
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  return {
+    scenario: 'controller /metrics scrape', nodes: n, storage, result: `p50 ${s.p50Ms.toFixed(1)} ms`,
+    detail: `max ${s.maxMs.toFixed(1)} ms over ${s.timesMs.length} scrapes after convergence; ${kib(s.bytes)}, ${s.series} series in ${s.families} families (most: ${s.largest.map((f) => `${f.name} ${f.series}`).join(', ')})`,
+    target: verdict(s.p50Ms <= 100 && s.bytes <= 2 ** 20, 'p50 ≤ 100 ms, ≤ 1 MiB'), problems: [],
+  };
+}
+
+/** The controller's rest_client_requests_total by method and by code, read from its /metrics text. */
+async function requestCounts(metricsUrl: string): Promise<{ byMethod: Map<string, number>; byCode: Map<string, number> }> {
+  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  const byMethod = restRequestsByMethod(text);
+  if (!res.ok || !byMethod.size) throw new Error(`no rest_client_requests_total at ${metricsUrl} (HTTP ${res.status})`);
+  return { byMethod, byCode: restRequestsBy(text, 'code') };
 }
 
 /**
@@ -238,16 +265,17 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
  * less the idle background (leader election) over that time. O(1) means a small constant: the
  * pod create, its event, a share of the DaemonSet status writes.
  */
-async function requestsPerNodeChange(b: BenchCluster, n: number, storage: Row['storage'], count: number, idle: RequestWindow): Promise<Row> {
-  let before = new Map<string, number>(), t0 = 0, methods = '';
+async function requestsPerNodeChange(b: BenchCluster, n: number, storage: Row['storage'], count: number, idle: RequestWindow, metricsUrl: string): Promise<Row> {
+  let before = { byMethod: new Map<string, number>(), byCode: new Map<string, number>() }, t0 = 0, methods = '';
   let changes: (RequestWindow & { count: number }) | undefined;
   const k = Math.min(count, n);
   const row = await reaction(b, n, storage, k, {
-    start: async () => { before = await b.controllerRequests(); t0 = performance.now(); },
+    start: async () => { before = await requestCounts(metricsUrl); t0 = performance.now(); },
     end: async () => {
-      const after = await b.controllerRequests();
-      changes = { before: sum(before), after: sum(after), ms: performance.now() - t0, count: k };
-      methods = methodDelta(before, after);
+      const after = await requestCounts(metricsUrl);
+      changes = { before: sum(before.byMethod), after: sum(after.byMethod), ms: performance.now() - t0, count: k };
+      const codes = methodDelta(before.byCode, after.byCode);
+      methods = `${methodDelta(before.byMethod, after.byMethod)}; by code ${codes}`;
     },
   });
   const r = changes ? requestsPerChange(changes, idle) : undefined;

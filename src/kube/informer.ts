@@ -4,6 +4,7 @@
 // so indexes (pods by node, by owner) stay O(1).
 import type { KObject } from '../api/types.js';
 import { keyOf } from '../api/meta.js';
+import { deepCopy } from '../api/clone.js';
 import type { RawClient } from './client.js';
 import type { Runnable } from './manager.js';
 import { watchStream } from './watchstream.js';
@@ -206,6 +207,22 @@ export class Informer<T extends KObject = KObject> implements Runnable {
       this.#problem(raw, 'InvalidObject', `${what}: ${r.problems.slice(0, 5).join('; ')}${r.problems.length > 5 ? ` (and ${r.problems.length - 5} more)` : ''}`);
     }
     return r.object;
+  }
+
+  /**
+   * What this cache would hold of `raw` (managedFields dropped, the transform applied), or
+   * undefined when the schema check finds anything to repair: for a cache beside this one
+   * (MutationCache, holding what a write answered) that must never hold what this one would not.
+   * Reports nothing: the informer reports the object itself when its watch brings it.
+   */
+  admitClean(raw: unknown): T | undefined {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const copy = deepCopy(raw) as { metadata?: Record<string, unknown> };
+    if (typeof copy.metadata === 'object' && copy.metadata !== null) delete copy.metadata.managedFields;
+    const r = sanitizeObject<T>(copy, this.#kind?.schema);
+    if (r.problems.length || !r.object) return undefined;
+    if (!this.#transform) return r.object;
+    try { return this.#transform(r.object); } catch { return undefined; }
   }
 
   #slim(obj: T): T {

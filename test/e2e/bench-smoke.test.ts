@@ -15,8 +15,10 @@ test('bench smoke: every scenario runs on a small fleet and every correctness ch
   assert.deepEqual(rows.map((r) => `${r.scenario}@${r.storage}`), [
     'converge@memory', 'raw create baseline@memory', 'rolling update, maxUnavailable 10 %@memory', 'rolling update, maxSurge 10 %@memory',
     'reaction (label → pod), 10 nodes@memory', 'converge@sqlite', 'converge (controller in own process)@memory',
-    'footprint: controller@memory', 'footprint: server + simulator@memory', 'controller API requests per node change@memory',
+    'footprint: controller@memory', 'footprint: server + simulator@memory', 'controller /metrics scrape@memory', 'controller API requests per node change@memory',
   ]);
+  const scraped = rows.find((r) => r.scenario === 'controller /metrics scrape')!;
+  assert.match(scraped.detail, /over 10 scrapes after convergence; [\d.]+ KiB, \d+ series in \d+ families/, 'scraped from the controller process\'s /metrics');
   const perChange = rows.find((r) => r.scenario === 'controller API requests per node change')!;
   assert.match(perChange.result, /^\d+\.\d\d \/ change$/, 'counted from the controller process\'s own metrics');
   const surge = rows.find((r) => r.scenario.includes('maxSurge'))!;
