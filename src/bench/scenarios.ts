@@ -14,7 +14,6 @@ const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) =>
 
 const MERGE = 'application/merge-patch+json';
 const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
-export const nodeNames = (n: number) => new Set(Array.from({ length: n }, (_, i) => `node-${i}`));
 /** Generous bound for waits that scale with the fleet (2 cores, noisy neighbours). */
 const boundFor = (n: number) => 60_000 + n * 40;
 
@@ -41,7 +40,7 @@ export async function converge(b: BenchCluster, n: number, storage: Row['storage
   const cpu = process.cpuUsage(cpu0);
   const convergeMs = tReady - t0;
   const createMs = tCreated - t0;
-  const problems = await finalChecks(b, 'agent', uid, nodeNames(n), image, t);
+  const problems = await finalChecks(b, 'agent', uid, b.nodeNames, image, t);
   if (t.peaks().maxDoubled) problems.push(`${t.peaks().maxDoubled} nodes had two pods at once`);
   problems.push(...b.ipam.problems.map((p) => `node IPAM: ${p}`));
   const cpuFraction = (cpu.user + cpu.system) / 1000 / convergeMs;
@@ -61,7 +60,7 @@ export async function converge(b: BenchCluster, n: number, storage: Row['storage
 /**
  * The raw create baseline: a bare client creating N pods as fast as the server takes them, with
  * the controller's concurrency budget (RawClient's 32 sockets), in two forms:
- * - with the same downstream work: the pods the controller would create (pinned to node-i by
+ * - with the same downstream work: the pods the controller would create (each pinned to its node by
  *   affinity), in the DaemonSet's namespace (so the same watchers decode them: the bench's own,
  *   the controller's, the components'), which the scheduler binds and the kubelets start as they
  *   do the controller's pods. The ratio against this one is the target's verdict: it compares
@@ -76,7 +75,7 @@ export async function rawCreates(b: BenchCluster, n: number, storage: Row['stora
   const template = benchDaemonSet('raw', 'bench/agent:v1').spec!.template;
   const pinned = (i: number): Pod['spec'] => ({
     ...template.spec!,
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [`node-${i}`] }] }] } } },
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [b.nodeList[i]] }] }] } } },
   });
   const timedCreates = async (ns: string, spec: (i: number) => Pod['spec']): Promise<number> => {
     if (ns !== NS) await client.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
@@ -134,7 +133,7 @@ export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['st
   const current = () => { const d = b.ds('agent'); return d && (d.status?.observedGeneration ?? 0) >= gen ? d : undefined; };
   const tUpdated = await b.waitFor(() => current()?.status?.updatedNumberScheduled === n, boundFor(n), `updatedNumberScheduled = ${n}`);
   const tDone = await b.waitFor(() => statusClaimsConverged(current(), n), boundFor(n), 'rollout complete');
-  const problems = await finalChecks(b, 'agent', uid, nodeNames(n), image, t);
+  const problems = await finalChecks(b, 'agent', uid, b.nodeNames, image, t);
   const { maxUnavailable, maxDoubled, maxTripled, maxSurging } = t.peaks();
   const allowedUnavailable = mode === 'maxUnavailable' ? budget : 0;
   const allowedSurge = mode === 'maxSurge' ? budget : 0;
@@ -163,7 +162,7 @@ export async function reaction(b: BenchCluster, n: number, storage: Row['storage
   const k = Math.min(count, n);
   const t = b.track(uid, k);
   await b.waitFor(() => (b.ds('react')?.status?.observedGeneration ?? 0) >= 1, 30_000, 'react DaemonSet observed');
-  const picked = Array.from({ length: k }, (_, i) => `node-${Math.floor((i * n) / k)}`);
+  const picked = Array.from({ length: k }, (_, i) => b.nodeList[Math.floor((i * n) / k)]);
   const latencies: number[] = [];
   const problems: string[] = [];
   await window?.start();
