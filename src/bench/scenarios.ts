@@ -13,12 +13,12 @@ import { methodDelta, requestsPerChange, type RequestWindow } from './requests.j
 const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const MERGE = 'application/merge-patch+json';
-const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
+export const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
 /** Generous bound for waits that scale with the fleet (2 cores, noisy neighbours). */
-const boundFor = (n: number) => 60_000 + n * 40;
+export const boundFor = (n: number) => 60_000 + n * 40;
 
 /** The pods must match the status: waits (bounded) for the watch to show them, then checks. */
-async function finalChecks(b: BenchCluster, name: string, uid: string, nodes: ReadonlySet<string>, image: string, t: FleetTracker): Promise<string[]> {
+export async function finalChecks(b: BenchCluster, name: string, uid: string, nodes: ReadonlySet<string>, image: string, t: FleetTracker): Promise<string[]> {
   const ok = () => podPlacementProblems(b.podsOf(uid), nodes, image).length === 0;
   await b.waitFor(() => t.pods() === nodes.size && ok(), 15_000, 'pods to match the status').catch(() => undefined);
   const ds = b.ds(name);
@@ -117,10 +117,12 @@ export async function rawCreates(b: BenchCluster, n: number, storage: Row['stora
 }
 
 /** Upstream rounds DaemonSet percentages up (intstr scaled value with roundUp). */
-const tenPercent = (n: number) => Math.ceil(n / 10);
+export const tenPercent = (n: number) => Math.ceil(n / 10);
+
+export interface RollingUpdateResult { row: Row; /** From the image change until every pod is updated and available. */ availableMs: number }
 
 /** Image change under a rolling-update strategy; the budget is checked at every watch event. */
-export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['storage'], uid: string, mode: 'maxUnavailable' | 'maxSurge', image: string): Promise<Row> {
+export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['storage'], uid: string, mode: 'maxUnavailable' | 'maxSurge', image: string): Promise<RollingUpdateResult> {
   const t = b.track(uid, n);
   const budget = tenPercent(n);
   const rollingUpdate = mode === 'maxUnavailable' ? { maxUnavailable: '10%', maxSurge: 0 } : { maxUnavailable: 0, maxSurge: '10%' };
@@ -144,9 +146,12 @@ export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['st
   if (maxTripled > 0) problems.push(`${maxTripled} nodes had three or more live pods`);
   const ms = tUpdated - t0;
   return {
-    scenario: `rolling update, ${mode} 10 %`, nodes: n, storage, result: seconds(ms),
-    detail: `all available ${seconds(tDone - t0)}; peak unavailable ${maxUnavailable}/${allowedUnavailable}, peak surging ${maxSurging}/${allowedSurge}, peak nodes with 2 pods ${maxDoubled}`,
-    target: n === 5_000 ? verdict(ms <= 20_000, '≤ 20 s, budget kept') : '', problems,
+    availableMs: tDone - t0,
+    row: {
+      scenario: `rolling update, ${mode} 10 %`, nodes: n, storage, result: seconds(ms),
+      detail: `all available ${seconds(tDone - t0)}; peak unavailable ${maxUnavailable}/${allowedUnavailable}, peak surging ${maxSurging}/${allowedSurge}, peak nodes with 2 pods ${maxDoubled}`,
+      target: n === 5_000 ? verdict(ms <= 20_000, '≤ 20 s, budget kept') : '', problems,
+    },
   };
 }
 
