@@ -38,7 +38,7 @@ import { EVICTION_BLOCKED } from './makeroom-round.js';
 
 /** Put on every rollout so that deleting it restores strategies and releases nodes first. */
 export const ROLLOUT_FINALIZER = 'everynode.dev/rollout-cleanup';
-/** At most one status write per rollout per this long (about 5 a second). */
+/** At most one status write per rollout per this long (about 5 a second), counted from when each is sent. */
 export const STATUS_WRITE_INTERVAL_MS = 200;
 /** Pod status changes (ready, restarts) of one rollout within this long share one sync. */
 export const POD_STATUS_SYNC_DELAY_MS = 100;
@@ -95,7 +95,8 @@ export class RolloutController implements Runnable {
   readonly #events: EventRecorder;
   readonly #sink: EventSink;
   readonly #clock: Clock;
-  readonly #lastStatusWrite = new Map<string, number>();
+  /** Per rollout, its last status write: when it was sent, and the resourceVersion it was written over. */
+  readonly #lastStatusWrite = new Map<string, { sentAt: number; over: string | undefined }>();
   /** Per rollout, what its last sync's plan can reuse (the core's PlanMemo). */
   readonly #memos = new Map<string, PlanMemo>();
 
@@ -238,9 +239,16 @@ export class RolloutController implements Runnable {
     // Our last writes not yet seen by the caches: planning now would count the same budget twice.
     const wait = this.pending.unobserved(key, (podKey) => this.caches.pods.get(podKey));
     if (wait) return { requeueAfterMs: 1_000 };
-    // At most one status write per STATUS_WRITE_INTERVAL_MS: a sync that could not write its
-    // status would repeat its transitions' events on the next one, so wait before planning.
-    const since = this.#clock.now() - (this.#lastStatusWrite.get(key) ?? -Infinity);
+    // The cache still holds the version our last status write replaced: a plan from it would
+    // start from the status before that write (and its write would conflict). Its watch event,
+    // due any moment, syncs again.
+    const last = this.#lastStatusWrite.get(key);
+    if (last?.over !== undefined && r.metadata?.resourceVersion === last.over) return { requeueAfterMs: 1_000 };
+    // At most one status write per STATUS_WRITE_INTERVAL_MS, counted from when the last was sent
+    // (from its answer, a sync that takes longer than the interval would add the interval to every
+    // cycle): a sync that could not write its status would repeat its transitions' events on the
+    // next one, so wait before planning.
+    const since = this.#clock.now() - (last?.sentAt ?? -Infinity);
     if (since < STATUS_WRITE_INTERVAL_MS) return { requeueAfterMs: STATUS_WRITE_INTERVAL_MS - since };
     const ns = r.metadata?.namespace ?? 'default';
     const inNs = <T extends KObject>(inf: Informer<T>) => inf.byIndex('namespace', ns);
@@ -330,14 +338,19 @@ export class RolloutController implements Runnable {
     if (isDeepStrictEqual(clean, r.status ?? {})) return true;
     const key = keyOf(r);
     const { namespace, name } = splitKey(key);
+    const sentAt = this.#clock.now();
+    let written: RolloutObject | undefined;
     try {
-      await this.client.request('PUT', `${rolloutsPath(namespace)}/${encodeURIComponent(name)}/status`, { ...r, apiVersion: API_VERSION, kind: KIND, status: clean }, undefined, { signal });
+      written = await this.client.request<RolloutObject>('PUT', `${rolloutsPath(namespace)}/${encodeURIComponent(name)}/status`, { ...r, apiVersion: API_VERSION, kind: KIND, status: clean }, undefined, { signal });
     } catch (err) {
       // A newer version is on its way to the cache; its event syncs again.
       if (isConflict(err) || isNotFound(err)) return false;
       throw err;
     }
-    this.#lastStatusWrite.set(key, this.#clock.now());
+    // A write the server found to change nothing (its answer keeps the version) brings no watch event to wait for.
+    const before = r.metadata?.resourceVersion;
+    const changed = written?.metadata?.resourceVersion !== undefined && written.metadata.resourceVersion !== before;
+    this.#lastStatusWrite.set(key, { sentAt, over: changed ? before : undefined });
     return true;
   }
 
