@@ -1,8 +1,9 @@
 // Runs the whole suite: per fleet size a fresh cluster, converge + raw baseline; rolling update
 // and reaction latency at one size, and there (on a fleet split into 4 zones) the DaemonSetRollout
 // zone waves against the rolling update; an on-disk converge at the smallest; the footprint at the
-// largest (controller in its own process); a rollout on a slow-starting fleet, real and rehearsed. Returns the rows; a scenario that throws (a bounded
-// wait timing out) becomes a failed row and the run goes on with the next cluster.
+// largest (controller in its own process); a rollout on a slow-starting fleet, real and rehearsed.
+// Returns the rows; a scenario that throws (a bounded wait timing out) becomes a failed row and
+// the run goes on with the next cluster.
 import { cpus, totalmem } from 'node:os';
 import { BenchCluster } from './harness.js';
 import { converge, footprint, rawCreates, reaction, rollingUpdate } from './scenarios.js';
@@ -40,6 +41,7 @@ export interface BenchOptions {
   reactionCount: number;
   log: (line: string) => void;
 }
+
 export function machine(): Machine {
   const c = cpus();
   return { cores: c.length, cpuModel: c[0]?.model.trim() ?? 'unknown', memoryGiB: totalmem() / 2 ** 30, node: process.version, platform: `${process.platform}/${process.arch}` };
