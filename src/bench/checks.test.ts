@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonSet, Pod } from '../api/types.js';
-import { benchNodeCIDRMaskSize, convergedStatusProblems, ipamProblems, podPlacementProblems, statusClaimsConverged } from './checks.js';
+import { benchNodeCIDRMaskSize, convergedStatusProblems, ipamProblems, podPlacementProblems, statusClaimsConverged, statusWritten, withinTolerance } from './checks.js';
 import { CidrSet } from '../kcm/ipam/cidrset.js';
-import { sizeList } from '../cli/commands/bench.js';
+import { partList, sizeList } from '../cli/commands/bench.js';
 
 const exact = (n: number): DaemonSet => ({
   metadata: { generation: 2 },
@@ -64,4 +64,27 @@ test('bench --nodes: up to 1,000,000, no longer 10,000', () => {
   assert.throws(() => sizeList('1000001'), /from 1 to 1000000/);
   assert.throws(() => sizeList('0'), /from 1 to 1000000/);
   assert.throws(() => sizeList('1e5'), /from 1 to 1000000/);
+});
+
+test('statusWritten: a new resourceVersion with a changed status, nothing else', () => {
+  const at = (rv: string, status?: unknown) => ({ metadata: { resourceVersion: rv }, status });
+  assert.equal(statusWritten(at('1', { phase: 'Idle' }), at('2', { phase: 'Progressing' })), true);
+  assert.equal(statusWritten(at('1', { phase: 'Idle' }), at('2', { phase: 'Idle' })), false, 'a metadata write (finalizer)');
+  assert.equal(statusWritten(at('1', { phase: 'Idle' }), at('1', { phase: 'Idle' })), false, 'a relist of the same version');
+  assert.equal(statusWritten(at('1'), at('2', { phase: 'Idle' })), true, 'the first status');
+});
+
+test('withinTolerance: relative to the reference, both ways', () => {
+  assert.equal(withinTolerance(115, 100, 0.15), true);
+  assert.equal(withinTolerance(85, 100, 0.15), true);
+  assert.equal(withinTolerance(116, 100, 0.15), false);
+  assert.equal(withinTolerance(84, 100, 0.15), false);
+  assert.equal(withinTolerance(NaN, 100, 0.15), false);
+  assert.equal(withinTolerance(100, 0, 0.15), false);
+});
+
+test('--only takes known parts, comma-separated', () => {
+  assert.deepEqual([...partList('rollout-waves, rehearsal')], ['rollout-waves', 'rehearsal']);
+  assert.throws(() => partList('rollout'), /--only must be a comma-separated list of sizes, compare-storage, footprint, rollout-waves, rehearsal/);
+  assert.throws(() => partList(''), /--only/);
 });

@@ -81,3 +81,17 @@ export function ipamProblems(cidrs: ReadonlyMap<string, string>, expected: numbe
 export function benchNodeCIDRMaskSize(nodes: number): number {
   return Math.max(24, 8 + Math.ceil(Math.log2(Math.max(1, nodes))));
 }
+
+/**
+ * Whether a watch event of an object (old → cur) was a status write that changed something: a new
+ * resourceVersion with a different status. Deep comparison by canonical JSON is enough for
+ * objects decoded from the wire (key order is the server's, the same for both).
+ */
+export function statusWritten(old: { metadata?: { resourceVersion?: string }; status?: unknown }, cur: { metadata?: { resourceVersion?: string }; status?: unknown }): boolean {
+  return old.metadata?.resourceVersion !== cur.metadata?.resourceVersion && JSON.stringify(old.status ?? null) !== JSON.stringify(cur.status ?? null);
+}
+
+/** |measured − reference| ≤ tolerance × reference: the rehearsal's duration against the real run's. */
+export function withinTolerance(measured: number, reference: number, tolerance: number): boolean {
+  return reference > 0 && Number.isFinite(measured) && Math.abs(measured - reference) <= tolerance * reference;
+}

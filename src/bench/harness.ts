@@ -14,7 +14,9 @@ import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
 import { FleetTracker } from './fleet.js';
-import { benchNodeCIDRMaskSize, ipamProblems } from './checks.js';
+import { ipamProblems } from './checks.js';
+import { benchClusterConfig, parsedBenchConfig, plannedNodeNames, type PodDelays } from './fleet-config.js';
+import type { ClusterConfig } from '../nodes/cluster-config.js';
 import { restRequestsByMethod } from './requests.js';
 
 export const NS = 'bench';
@@ -24,6 +26,10 @@ export interface BenchClusterOptions {
   onDisk: boolean;
   /** Run the DaemonSet controller as a separate process (so its RSS/CPU can be read apart). */
   externalController?: boolean;
+  /** Split the fleet into this many zone pools (topology.kubernetes.io/zone = zone-a, …); default one pool `node`. */
+  zones?: number;
+  /** How pods start; default instant (the bench measures the control plane, not container start-up). */
+  pods?: PodDelays;
   log: (line: string) => void;
 }
 
@@ -68,7 +74,13 @@ export class BenchCluster {
   #metricsUrl: string | undefined;
   ipam: IpamOutcome = { allAssignedMs: NaN, problems: ['not checked'] };
 
-  private constructor(readonly cluster: Cluster, readonly dir: string, readonly o: BenchClusterOptions) {
+  /** The node names the fleet's config plans, in plan order (node-i, or zone-a-i, … with zones). */
+  readonly nodeList: readonly string[];
+  readonly nodeNames: ReadonlySet<string>;
+
+  private constructor(readonly cluster: Cluster, readonly dir: string, readonly o: BenchClusterOptions, readonly config: ClusterConfig) {
+    this.nodeList = plannedNodeNames(config);
+    this.nodeNames = new Set(this.nodeList);
     const kc = cluster.kubeConfig();
     this.client = new RawClient(kc);
     this.pods = new Informer(this.client, `/api/v1/namespaces/${NS}/pods`);
@@ -86,18 +98,17 @@ export class BenchCluster {
   /** Starts the cluster and waits (bounded) until all N nodes are registered and Ready. */
   static async start(o: BenchClusterOptions): Promise<BenchCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'everynode-bench-'));
-    // Instant readiness: the bench measures the control plane, not simulated container start-up.
+    // Instant readiness unless asked: the bench measures the control plane, not simulated container start-up.
+    const shape = { nodes: o.nodes, zones: o.zones, pods: o.pods };
+    const config = parsedBenchConfig(shape);
     const configFile = join(dir, 'cluster.yaml');
-    writeFileSync(configFile, JSON.stringify({
-      clusterCIDR: '10.0.0.0/8', nodeCIDRMaskSize: benchNodeCIDRMaskSize(o.nodes),
-      pools: [{ name: 'node', count: o.nodes, pods: { startupDelay: 0, readinessDelay: 0 } }],
-    }));
+    writeFileSync(configFile, JSON.stringify(benchClusterConfig(shape)));
     const dataDir = o.onDisk ? join(dir, 'data') : null;
     if (dataDir) mkdirSync(dataDir);
     // The controller runs as `everynode up` runs it (a worker thread of its own), or as its own
     // process when its footprint is measured apart.
     const cluster = await startCluster({ dataDir, port: 0, configFile, controller: !o.externalController, controllerNamespace: NS, scheduler: true, log: o.log });
-    const b = new BenchCluster(cluster, dir, o);
+    const b = new BenchCluster(cluster, dir, o, config);
     const signal = b.#stop.signal;
     b.#running.push(cluster.run(signal));
     if (o.externalController) b.#startChildController();
@@ -138,6 +149,12 @@ export class BenchCluster {
   }
 
   get controllerPid(): number | undefined { return this.#child?.pid; }
+
+  /** The controller process's /metrics URL, once it announced it (for the scrape cost row). */
+  get controllerMetricsUrl(): string {
+    if (!this.#metricsUrl) throw new Error('the controller process has not announced its metrics endpoint');
+    return this.#metricsUrl;
+  }
 
   /** The controller process's API requests so far (all of its clients) per method, from its /metrics. */
   async controllerRequests(): Promise<Map<string, number>> {
@@ -207,7 +224,7 @@ export class BenchCluster {
  * thousands of node events, the first lease renewals); a DaemonSet applied then would be timed
  * against that start-up, and users apply DaemonSets to clusters that are already running.
  */
-async function settle(): Promise<number> {
+export async function settle(): Promise<number> {
   const t0 = performance.now();
   let before = process.cpuUsage();
   while (performance.now() - t0 < 30_000) {

@@ -9,18 +9,17 @@ import type { FleetTracker } from './fleet.js';
 import { mib, pct, percentile, perSecond, seconds, verdict, type Row } from './report.js';
 import { cpuSeconds, rssBytes } from './proc.js';
 import { methodDelta, requestsPerChange, restRequestsBy, restRequestsByMethod, type RequestWindow } from './requests.js';
-import { scrape, urlFetchedBy, type ScrapeResult } from './scrape.js';
+import { scrape, type ScrapeResult } from './scrape.js';
 
 const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const MERGE = 'application/merge-patch+json';
-const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
-export const nodeNames = (n: number) => new Set(Array.from({ length: n }, (_, i) => `node-${i}`));
+export const dsPath = (name: string) => `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`;
 /** Generous bound for waits that scale with the fleet (2 cores, noisy neighbours). */
-const boundFor = (n: number) => 60_000 + n * 40;
+export const boundFor = (n: number) => 60_000 + n * 40;
 
 /** The pods must match the status: waits (bounded) for the watch to show them, then checks. */
-async function finalChecks(b: BenchCluster, name: string, uid: string, nodes: ReadonlySet<string>, image: string, t: FleetTracker): Promise<string[]> {
+export async function finalChecks(b: BenchCluster, name: string, uid: string, nodes: ReadonlySet<string>, image: string, t: FleetTracker): Promise<string[]> {
   const ok = () => podPlacementProblems(b.podsOf(uid), nodes, image).length === 0;
   await b.waitFor(() => t.pods() === nodes.size && ok(), 15_000, 'pods to match the status').catch(() => undefined);
   const ds = b.ds(name);
@@ -42,7 +41,7 @@ export async function converge(b: BenchCluster, n: number, storage: Row['storage
   const cpu = process.cpuUsage(cpu0);
   const convergeMs = tReady - t0;
   const createMs = tCreated - t0;
-  const problems = await finalChecks(b, 'agent', uid, nodeNames(n), image, t);
+  const problems = await finalChecks(b, 'agent', uid, b.nodeNames, image, t);
   if (t.peaks().maxDoubled) problems.push(`${t.peaks().maxDoubled} nodes had two pods at once`);
   problems.push(...b.ipam.problems.map((p) => `node IPAM: ${p}`));
   const cpuFraction = (cpu.user + cpu.system) / 1000 / convergeMs;
@@ -62,7 +61,7 @@ export async function converge(b: BenchCluster, n: number, storage: Row['storage
 /**
  * The raw create baseline: a bare client creating N pods as fast as the server takes them, with
  * the controller's concurrency budget (RawClient's 32 sockets), in two forms:
- * - with the same downstream work: the pods the controller would create (pinned to node-i by
+ * - with the same downstream work: the pods the controller would create (each pinned to its node by
  *   affinity), in the DaemonSet's namespace (so the same watchers decode them: the bench's own,
  *   the controller's, the components'), which the scheduler binds and the kubelets start as they
  *   do the controller's pods. The ratio against this one is the target's verdict: it compares
@@ -77,7 +76,7 @@ export async function rawCreates(b: BenchCluster, n: number, storage: Row['stora
   const template = benchDaemonSet('raw', 'bench/agent:v1').spec!.template;
   const pinned = (i: number): Pod['spec'] => ({
     ...template.spec!,
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [`node-${i}`] }] }] } } },
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [b.nodeList[i]] }] }] } } },
   });
   const timedCreates = async (ns: string, spec: (i: number) => Pod['spec']): Promise<number> => {
     if (ns !== NS) await client.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
@@ -119,10 +118,12 @@ export async function rawCreates(b: BenchCluster, n: number, storage: Row['stora
 }
 
 /** Upstream rounds DaemonSet percentages up (intstr scaled value with roundUp). */
-const tenPercent = (n: number) => Math.ceil(n / 10);
+export const tenPercent = (n: number) => Math.ceil(n / 10);
+
+export interface RollingUpdateResult { row: Row; /** From the image change until every pod is updated and available. */ availableMs: number }
 
 /** Image change under a rolling-update strategy; the budget is checked at every watch event. */
-export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['storage'], uid: string, mode: 'maxUnavailable' | 'maxSurge', image: string): Promise<Row> {
+export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['storage'], uid: string, mode: 'maxUnavailable' | 'maxSurge', image: string): Promise<RollingUpdateResult> {
   const t = b.track(uid, n);
   const budget = tenPercent(n);
   const rollingUpdate = mode === 'maxUnavailable' ? { maxUnavailable: '10%', maxSurge: 0 } : { maxUnavailable: 0, maxSurge: '10%' };
@@ -135,7 +136,7 @@ export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['st
   const current = () => { const d = b.ds('agent'); return d && (d.status?.observedGeneration ?? 0) >= gen ? d : undefined; };
   const tUpdated = await b.waitFor(() => current()?.status?.updatedNumberScheduled === n, boundFor(n), `updatedNumberScheduled = ${n}`);
   const tDone = await b.waitFor(() => statusClaimsConverged(current(), n), boundFor(n), 'rollout complete');
-  const problems = await finalChecks(b, 'agent', uid, nodeNames(n), image, t);
+  const problems = await finalChecks(b, 'agent', uid, b.nodeNames, image, t);
   const { maxUnavailable, maxDoubled, maxTripled, maxSurging } = t.peaks();
   const allowedUnavailable = mode === 'maxUnavailable' ? budget : 0;
   const allowedSurge = mode === 'maxSurge' ? budget : 0;
@@ -146,9 +147,12 @@ export async function rollingUpdate(b: BenchCluster, n: number, storage: Row['st
   if (maxTripled > 0) problems.push(`${maxTripled} nodes had three or more live pods`);
   const ms = tUpdated - t0;
   return {
-    scenario: `rolling update, ${mode} 10 %`, nodes: n, storage, result: seconds(ms),
-    detail: `all available ${seconds(tDone - t0)}; peak unavailable ${maxUnavailable}/${allowedUnavailable}, peak surging ${maxSurging}/${allowedSurge}, peak nodes with 2 pods ${maxDoubled}`,
-    target: n === 5_000 ? verdict(ms <= 20_000, '≤ 20 s, budget kept') : '', problems,
+    availableMs: tDone - t0,
+    row: {
+      scenario: `rolling update, ${mode} 10 %`, nodes: n, storage, result: seconds(ms),
+      detail: `all available ${seconds(tDone - t0)}; peak unavailable ${maxUnavailable}/${allowedUnavailable}, peak surging ${maxSurging}/${allowedSurge}, peak nodes with 2 pods ${maxDoubled}`,
+      target: n === 5_000 ? verdict(ms <= 20_000, '≤ 20 s, budget kept') : '', problems,
+    },
   };
 }
 
@@ -164,7 +168,7 @@ export async function reaction(b: BenchCluster, n: number, storage: Row['storage
   const k = Math.min(count, n);
   const t = b.track(uid, k);
   await b.waitFor(() => (b.ds('react')?.status?.observedGeneration ?? 0) >= 1, 30_000, 'react DaemonSet observed');
-  const picked = Array.from({ length: k }, (_, i) => `node-${Math.floor((i * n) / k)}`);
+  const picked = Array.from({ length: k }, (_, i) => b.nodeList[Math.floor((i * n) / k)]);
   const latencies: number[] = [];
   const problems: string[] = [];
   await window?.start();
@@ -209,8 +213,7 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const c2 = cpuSeconds(pid) ?? 0;
   const idle: RequestWindow = { before: sum(idleRequests0), after: sum(await b.controllerRequests()), ms: performance.now() - i0 };
   // After the idle CPU is read, so the scrapes are not counted as idle work.
-  const metricsUrl = await urlFetchedBy(() => b.controllerRequests());
-  const scraped = await scrape(metricsUrl, 10);
+  const scraped = await scrape(b.controllerMetricsUrl, 10);
   // Steady state: after the idle window, with 10,000 nodes and pods still cached (the controller
   // gives back the garbage of the rollout once quiet, kube/memory.ts); the peak is reported too.
   const controllerRss = rssBytes(pid) ?? NaN;
@@ -221,7 +224,7 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const atTen = n === 10_000, atFifty = n === 50_000;
   const serverRss = rssBytes(process.pid) ?? process.memoryUsage().rss;
   const serverPeak = rssBytes(process.pid, 'VmHWM');
-  const perChange = await requestsPerNodeChange(b, n, storage, reactionCount, idle, metricsUrl);
+  const perChange = await requestsPerNodeChange(b, n, storage, reactionCount, idle, b.controllerMetricsUrl);
   return [conv.row, {
     scenario: 'footprint: controller', nodes: n, storage, result: `RSS ${mib(controllerRss)}`,
     detail: `after the idle window; ${mib(convergedRss)} as convergence ended, peak ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s`,

@@ -67,24 +67,3 @@ export async function scrape(url: string, count = 10): Promise<ScrapeResult> {
   }
   return scrapeResult(times, body);
 }
-
-/**
- * The URL a metrics reader fetches: `read` runs with fetch watched, and the first URL it asks
- * for is the answer. BenchCluster keeps its controller's metrics address to itself (its
- * controllerRequests() reads it); this learns it through that one call, without a second way in.
- */
-export async function urlFetchedBy(read: () => Promise<unknown>): Promise<string> {
-  const real = globalThis.fetch;
-  let url: string | undefined;
-  globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    url ??= typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    return real(input, init);
-  };
-  try {
-    await read();
-  } finally {
-    globalThis.fetch = real;
-  }
-  if (!url) throw new Error('the metrics reader fetched nothing');
-  return url;
-}

@@ -45,6 +45,21 @@ function run(pod: Pod, untilMs = T0 + 600_000, opts = {}) {
 }
 const cond = (p: Pod, type: string) => p.status!.conditions!.find((c) => c.type === type)!;
 
+test('delays count from the exact moment of the last stage when the shell knows it, else from its whole second', () => {
+  // Accepted 700 ms into a second: the status says T0 (RFC 3339 has whole seconds).
+  const acceptAt = T0 + 700;
+  const accepted = applyTransition(mkPod('nginx:1.27'), nextPodTransition(mkPod('nginx:1.27'), node, pool.pods, acceptAt, () => 0.5)!);
+  assert.equal(cond(accepted, 'PodReadyToStartContainers').lastTransitionTime, rfc3339(T0));
+  const truncated = nextPodTransition(accepted, node, pool.pods, acceptAt, () => 0.5)!;
+  assert.deepEqual([truncated.stage, truncated.atMs - T0], ['pod-start', 1000], 'without the shell: 300 ms short');
+  const exactMs = (t: string | undefined) => (t === rfc3339(acceptAt) ? acceptAt : undefined);
+  const exact = nextPodTransition(accepted, node, pool.pods, acceptAt, () => 0.5, { exactMs })!;
+  assert.deepEqual([exact.stage, exact.atMs - T0, exact.renderedAtMs! - T0], ['pod-start', 1700, 1700], 'startupDelay after the accept itself');
+  const started = applyTransition(accepted, exact);
+  const ready = nextPodTransition(started, node, pool.pods, T0 + 1700, () => 0.5, { exactMs: (t) => (t === rfc3339(T0 + 1700) ? T0 + 1700 : undefined) })!;
+  assert.deepEqual([ready.stage, ready.atMs - T0], ['pod-ready', 3700], 'readinessDelay after the container really started');
+});
+
 test('happy path: accept → start → ready, with conditions and container status', () => {
   const trail = run(mkPod('nginx:1.27'));
   assert.deepEqual(trail.map((s) => [s.stage, s.atMs - T0]), [['pod-accept', 0], ['pod-start', 1000], ['pod-ready', 3000]]);

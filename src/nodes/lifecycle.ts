@@ -10,6 +10,8 @@ export interface TransitionOptions {
   stages?: readonly PodStage[];
   /** The pod IPs other live pods on the node hold, for a sandbox set up now (see StageContext). */
   podIPsInUse?: () => Iterable<string>;
+  /** The exact moments of the pod's status timestamps the shell wrote (see StageContext). */
+  exactMs?: (t: string | undefined) => number | undefined;
 }
 
 /**
@@ -19,12 +21,16 @@ export interface TransitionOptions {
  */
 export function nextPodTransition(pod: Pod, node: Node, behaviour: PodBehaviour, nowMs: number, rand: () => number, opts: TransitionOptions = {}): Transition | undefined {
   if (!pod.spec?.nodeName || pod.spec.nodeName !== node.metadata?.name) return undefined;
-  const ctx: StageContext = { pod, node, behaviour, rule: ruleForPod(pod, behaviour.rules), nowMs, rand, deletionFactor: opts.deletionFactor ?? 1, ...(opts.podIPsInUse ? { podIPsInUse: opts.podIPsInUse } : {}) };
+  const ctx: StageContext = {
+    pod, node, behaviour, rule: ruleForPod(pod, behaviour.rules), nowMs, rand, deletionFactor: opts.deletionFactor ?? 1,
+    ...(opts.podIPsInUse ? { podIPsInUse: opts.podIPsInUse } : {}), ...(opts.exactMs ? { exactMs: opts.exactMs } : {}),
+  };
   const stage = (opts.stages ?? POD_STAGES).find((s) => s.when(ctx));
   if (!stage) return undefined;
   const atMs = stage.at(ctx);
   // Render as of the firing time, so timestamps in the patch are when it happens, not when planned.
-  return { stage: stage.name, atMs, ...stage.render({ ...ctx, nowMs: Math.max(atMs, nowMs) }) };
+  const renderedAtMs = Math.max(atMs, nowMs);
+  return { stage: stage.name, atMs, renderedAtMs, ...stage.render({ ...ctx, nowMs: renderedAtMs }) };
 }
 
 /** Applies a transition's status patch the way a merge patch of the status subresource would. */

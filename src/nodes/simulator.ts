@@ -68,6 +68,12 @@ export class NodeSimulator implements Runnable {
    * lands could get one address.
    */
   readonly #reservedIPs = new Map<string, string[]>();
+  /**
+   * Per pod in motion, the exact moments of the status timestamps this kubelet wrote (RFC 3339
+   * text → ms), so that a stage's delay counts from when the previous stage really happened, not
+   * from its whole second (StageContext.exactMs). Dropped once the pod is at rest or gone.
+   */
+  readonly #exact = new Map<string, { uid: string; times: Map<string, number> }>();
   /** Nodes whose kubelet is silenced by the heartbeat fault annotation. */
   readonly #stoppedNodes = new Set<string>();
   readonly #limit: Limiter;
@@ -286,7 +292,7 @@ export class NodeSimulator implements Runnable {
     // A silent kubelet does nothing for its pods: they wait (Terminating ones too) until it is back.
     if (!s || !node || this.#stoppedNodes.has(nodeName!)) return this.#forgetPod(key);
     if (pod.status?.podIP || !holdsAddress(pod)) this.#reservedIPs.delete(key); // the status (or nothing) holds it now
-    const t = nextPodTransition(pod, node, s.place.pool.pods, this.#now(), this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1, podIPsInUse: () => this.#podIPsInUse(nodeName!, key) });
+    const t = nextPodTransition(pod, node, s.place.pool.pods, this.#now(), this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1, podIPsInUse: () => this.#podIPsInUse(nodeName!, key), exactMs: this.#exactMs(key, pod.metadata?.uid) });
     if (!t) return this.#forgetPod(key);
     const ips = t.statusPatch?.podIPs?.map((p) => p.ip).filter((ip): ip is string => !!ip);
     if (ips?.length && !pod.spec?.hostNetwork) this.#reservedIPs.set(key, ips);
@@ -313,7 +319,28 @@ export class NodeSimulator implements Runnable {
     for (const p of this.#pods.byIndex('node', nodeName)) if (awaitsSandbox(p)) this.#planPod(p);
   }
 
+  /** The exact moments of the timestamps written into this pod (that uid): StageContext.exactMs. */
+  #exactMs(key: string, uid: string | undefined): (t: string | undefined) => number | undefined {
+    return (t) => {
+      const e = this.#exact.get(key);
+      return t !== undefined && e !== undefined && e.uid === uid ? e.times.get(t) : undefined;
+    };
+  }
+
+  /**
+   * Remembers that a status written into the pod has its timestamps at `atMs`. Noted before the
+   * write is sent: its watch event can arrive before the answer, and an entry for a write that
+   * failed names a second the status does not hold. A few per pod (the stages in flight).
+   */
+  #wrote(key: string, uid: string, atMs: number): void {
+    let e = this.#exact.get(key);
+    if (!e || e.uid !== uid) this.#exact.set(key, (e = { uid, times: new Map() }));
+    e.times.set(rfc3339(atMs), atMs);
+    if (e.times.size > 8) e.times.delete(e.times.keys().next().value!);
+  }
+
   #forgetPod(key: string): void {
+    this.#exact.delete(key);
     this.#pending.delete(key);
     this.#due.cancel(`P/${key}`);
   }
@@ -332,6 +359,7 @@ export class NodeSimulator implements Runnable {
       if (t.delete) {
         await this.#client.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: job.uid } });
       } else if (t.statusPatch) {
+        this.#wrote(key, job.uid, t.renderedAtMs ?? t.atMs);
         const { status, events } = this.#dueNow(pod, node, t);
         // The resourceVersion makes it a compare-and-swap: a newer pod arrives by watch and is re-planned.
         await this.#client.request('PATCH', `${path}/status`, { metadata: { resourceVersion: pod.metadata!.resourceVersion }, status }, MERGE);
@@ -360,8 +388,9 @@ export class NodeSimulator implements Runnable {
     const now = this.#now();
     const s = this.#sim.get(node.metadata!.name!);
     for (let i = 0; s && i < 4; i++) {
-      const next = nextPodTransition(cur, node, s.place.pool.pods, now, this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1, podIPsInUse: () => this.#podIPsInUse(node.metadata!.name!, keyOf(pod)) });
+      const next = nextPodTransition(cur, node, s.place.pool.pods, now, this.#rand, { deletionFactor: this.o.deletionFactor ?? 0.1, podIPsInUse: () => this.#podIPsInUse(node.metadata!.name!, keyOf(pod)), exactMs: this.#exactMs(keyOf(pod), pod.metadata?.uid) });
       if (!next || next.delete || !next.statusPatch || next.atMs > now || next.stage === 'pod-accept') break;
+      this.#wrote(keyOf(pod), pod.metadata!.uid!, next.renderedAtMs ?? now);
       status = { ...status, ...next.statusPatch };
       events.push(...(next.events ?? []));
       cur = applyTransition(cur, next);

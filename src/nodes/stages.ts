@@ -22,6 +22,13 @@ export interface StageContext {
   deletionFactor: number;
   /** The pod IPs other live pods on the node hold (asked only when a sandbox is set up); none when absent. */
   podIPsInUse?: () => Iterable<string>;
+  /**
+   * The exact moment a timestamp of this pod's status stands for, when the shell wrote it and
+   * still knows (undefined otherwise). The API's RFC 3339 times have whole seconds: a delay
+   * counted from the truncated second comes out short by the fraction lost, up to a second per
+   * stage, so a pool's startupDelay and readinessDelay would not be what the config says.
+   */
+  exactMs?: (t: string | undefined) => number | undefined;
 }
 
 /** A kubelet event about the pod; `container` makes it about that container (fieldPath spec.containers{NAME}). */
@@ -30,6 +37,8 @@ export interface PodEvent { type: 'Normal' | 'Warning'; reason: string; message:
 export interface Transition {
   stage: string;
   atMs: number;
+  /** The moment the patch's timestamps stand for (its RFC 3339 times are this, to the second). */
+  renderedAtMs?: number;
   /** Replacement values for these top-level status fields (a merge patch of status). */
   statusPatch?: PodStatus;
   events?: PodEvent[];
@@ -49,6 +58,8 @@ const statuses = (p: Pod): ContainerStatus[] => p.status?.containerStatuses ?? [
 const waitingReason = (p: Pod) => statuses(p).find((s) => s.state?.waiting)?.state?.waiting?.reason;
 const allRunning = (p: Pod) => statuses(p).length > 0 && statuses(p).every((s) => s.state?.running);
 const ms = (t: unknown) => parseTime(t as string | undefined);
+/** A status timestamp a delay is counted from: exact when the shell knows it, else to the second. */
+const since = (c: StageContext, t: string | undefined) => (t === undefined ? undefined : c.exactMs?.(t) ?? ms(t));
 const isTerminalPhase = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 /** kubelet's pod worker retries a failed sync (here: sandbox creation) after its backOffPeriod. */
@@ -64,9 +75,9 @@ export function awaitsSandbox(p: Pod): boolean {
 }
 
 /** When the sandbox came up (pulls start then); the start time for pods from before it was recorded. */
-const sandboxReadyMs = (p: Pod) => {
-  const c = findCondition(p.status?.conditions, 'PodReadyToStartContainers');
-  return (c?.status === 'True' ? ms(c.lastTransitionTime) : undefined) ?? ms(p.status?.startTime);
+const sandboxReadyMs = (c: StageContext) => {
+  const cond = findCondition(c.pod.status?.conditions, 'PodReadyToStartContainers');
+  return (cond?.status === 'True' ? since(c, cond.lastTransitionTime) : undefined) ?? since(c, c.pod.status?.startTime);
 };
 
 /** Kubelet crash-loop back-off: 10 s doubling per restart, capped at 5 minutes. */
@@ -289,7 +300,7 @@ export const POD_STAGES: readonly PodStage[] = [
     name: 'pod-pull-error',
     when: (c) => c.rule?.pullError !== undefined && (waitingReason(c.pod) === 'ContainerCreating' || waitingReason(c.pod) === 'ImagePullBackOff'),
     at: (c) => waitingReason(c.pod) === 'ContainerCreating'
-      ? (sandboxReadyMs(c.pod) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand)
+      ? (sandboxReadyMs(c) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand)
       // Pull back-off doubles from 10 s to 5 min; time since start doubles along with it.
       : c.nowMs + Math.min(300_000, Math.max(10_000, c.nowMs - (ms(c.pod.status?.startTime) ?? c.nowMs))),
     render: (c) => {
@@ -327,7 +338,7 @@ export const POD_STAGES: readonly PodStage[] = [
     name: 'container-image-start',
     when: (c) => restarting(c.pod),
     at: (c) => Math.max(...statuses(c.pod).filter((s) => s.state?.waiting?.reason === 'ContainerCreating')
-      .map((s) => ms(s.lastState?.terminated?.finishedAt) ?? c.nowMs)) + sampleDelay(c.behaviour.startupDelay, c.rand),
+      .map((s) => since(c, s.lastState?.terminated?.finishedAt) ?? c.nowMs)) + sampleDelay(c.behaviour.startupDelay, c.rand),
     render: (c) => {
       const events: PodEvent[] = [];
       const pullMs = sampleDelay(c.behaviour.startupDelay, c.rand);
@@ -351,7 +362,7 @@ export const POD_STAGES: readonly PodStage[] = [
   {
     name: 'pod-start',
     when: (c) => waitingReason(c.pod) === 'ContainerCreating',
-    at: (c) => (sandboxReadyMs(c.pod) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand),
+    at: (c) => (sandboxReadyMs(c) ?? c.nowMs) + sampleDelay(c.behaviour.startupDelay, c.rand),
     render: (c) => {
       // The pod's IPs came with its sandbox (pod-accept or pod-sandbox-retry) and are kept.
       return {
@@ -364,14 +375,14 @@ export const POD_STAGES: readonly PodStage[] = [
             containerID: `containerd://${sha(`${c.pod.metadata?.uid}/${name}/0`)}`,
           })),
         },
-        events: startEvents(c.pod, c.nowMs - (sandboxReadyMs(c.pod) ?? c.nowMs)),
+        events: startEvents(c.pod, c.nowMs - (sandboxReadyMs(c) ?? c.nowMs)),
       };
     },
   },
   {
     name: 'pod-exit',
     when: (c) => allRunning(c.pod) && (c.rule?.crashLoop !== undefined || c.rule?.exit !== undefined),
-    at: (c) => Math.max(...statuses(c.pod).map((s) => ms(s.state?.running?.startedAt) ?? c.nowMs))
+    at: (c) => Math.max(...statuses(c.pod).map((s) => since(c, s.state?.running?.startedAt) ?? c.nowMs))
       + sampleDelay((c.rule!.crashLoop ?? c.rule!.exit)!.after, c.rand),
     render: (c) => {
       const exitCode = (c.rule!.crashLoop ?? c.rule!.exit)!.exitCode;
@@ -406,7 +417,7 @@ export const POD_STAGES: readonly PodStage[] = [
     when: (c) => waitingReason(c.pod) === 'CrashLoopBackOff',
     at: (c) => {
       const s = statuses(c.pod)[0];
-      return (ms(s?.lastState?.terminated?.finishedAt) ?? c.nowMs) + crashLoopBackoffMs(s?.restartCount ?? 1);
+      return (since(c, s?.lastState?.terminated?.finishedAt) ?? c.nowMs) + crashLoopBackoffMs(s?.restartCount ?? 1);
     },
     render: (c) => ({
       statusPatch: {
@@ -424,7 +435,7 @@ export const POD_STAGES: readonly PodStage[] = [
     // lifecycle controller's MarkPodsNotReady during an outage, undone once the kubelet is back.
     when: (c) => allRunning(c.pod) && !c.rule?.neverReady
       && (statuses(c.pod).some((s) => !s.ready) || (nodeIsReady(c.node) && findCondition(c.pod.status?.conditions, 'Ready')?.status !== 'True')),
-    at: (c) => Math.max(...statuses(c.pod).map((s) => ms(s.state?.running?.startedAt) ?? c.nowMs)) + sampleDelay(c.behaviour.readinessDelay, c.rand),
+    at: (c) => Math.max(...statuses(c.pod).map((s) => since(c, s.state?.running?.startedAt) ?? c.nowMs)) + sampleDelay(c.behaviour.readinessDelay, c.rand),
     render: (c) => ({
       statusPatch: {
         conditions: conditions(c, true),
