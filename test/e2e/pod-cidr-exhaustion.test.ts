@@ -53,8 +53,10 @@ test('a /29 node with ten pods: five run inside the block, five wait with Failed
   }
   const all = await eventually(async () => {
     const l = await list();
-    return running(l).length === 5 && (await sandboxEvents()).length >= 5 ? l : undefined;
-  }, 30_000, '5 pods Running and 5 FailedCreatePodSandBox events');
+    // The kubelet posts the event and writes the pod's status separately: wait for both, in one list.
+    const sandboxWaiting = l.filter((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ContainerCreating');
+    return running(l).length === 5 && sandboxWaiting.length === 5 && (await sandboxEvents()).length >= 5 ? l : undefined;
+  }, 30_000, '5 pods Running, 5 waiting in ContainerCreating and 5 FailedCreatePodSandBox events');
   const ips = running(all).map((p) => p.status!.podIP!);
   assert.equal(new Set(ips).size, 5, `distinct addresses: ${ips.join(' ')}`);
   for (const ip of ips) {
