@@ -25,3 +25,20 @@ test('a failing job frees its slot', async () => {
   await assert.rejects(l.run(async () => { throw new Error('boom'); }), /boom/);
   assert.equal(await l.run(async () => 7), 7);
 });
+
+test('a long waiting line (the simulator queues tens of thousands of writes) runs in FIFO order and counts down', async () => {
+  const l = new Limiter(3);
+  const n = 20_000;
+  const order: number[] = [];
+  const pendingSeen: number[] = [];
+  const jobs = Array.from({ length: n }, (_, i) => l.run(async () => {
+    order.push(i);
+    if (i > 0 && i % 5000 === 0) pendingSeen.push(l.pending);
+    await Promise.resolve();
+  }));
+  assert.equal(l.pending, n - 3);
+  await Promise.all(jobs);
+  assert.equal(l.pending, 0);
+  assert.deepEqual(order, Array.from({ length: n }, (_, i) => i));
+  assert.ok(pendingSeen.every((p, k) => k === 0 || p < pendingSeen[k - 1]), `pending must fall: ${pendingSeen.join(', ')}`);
+});
