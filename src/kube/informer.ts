@@ -35,7 +35,8 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   readonly #cache = new Map<string, T>();
   readonly #handlers: EventHandler<T>[] = [];
   readonly #indexFuncs = new Map<string, IndexFunc<T>>();
-  readonly #indexes = new Map<string, Map<string, Set<string>>>();
+  /** Index name → value → the objects under it by key (objects, not keys: byIndex of 50,000 pods need not look each up again). */
+  readonly #indexes = new Map<string, Map<string, Map<string, T>>>();
   #synced = false;
   #syncWaiters: (() => void)[] = [];
   #rv = '';
@@ -93,20 +94,17 @@ export class Informer<T extends KObject = KObject> implements Runnable {
   addIndex(name: string, fn: IndexFunc<T>): void {
     if (this.#indexFuncs.has(name)) return;
     this.#indexFuncs.set(name, fn);
-    const idx = new Map<string, Set<string>>();
+    const idx = new Map<string, Map<string, T>>();
     this.#indexes.set(name, idx);
-    for (const [key, o] of this.#cache) for (const v of this.#indexValues(name, fn, o)) { let s = idx.get(v); if (!s) idx.set(v, (s = new Set())); s.add(key); }
+    for (const [key, o] of this.#cache) for (const v of this.#indexValues(name, fn, o)) { let s = idx.get(v); if (!s) idx.set(v, (s = new Map())); s.set(key, o); }
   }
 
   get(key: string): T | undefined { return this.#cache.get(key); }
   list(): T[] { return [...this.#cache.values()]; }
   size(): number { return this.#cache.size; }
   byIndex(name: string, value: string): T[] {
-    const keys = this.#indexes.get(name)?.get(value);
-    if (!keys) return [];
-    const out: T[] = [];
-    for (const k of keys) { const o = this.#cache.get(k); if (o) out.push(o); }
-    return out;
+    const objs = this.#indexes.get(name)?.get(value);
+    return objs ? [...objs.values()] : [];
   }
   hasSynced(): boolean { return this.#synced; }
   /** Resolves once the first list is in, or when `signal` aborts (a stopping process never syncs). */
@@ -267,8 +265,8 @@ export class Informer<T extends KObject = KObject> implements Runnable {
       const idx = this.#indexes.get(name)!;
       for (const v of this.#indexValues(name, fn, obj)) {
         let s = idx.get(v);
-        if (!s) idx.set(v, (s = new Set()));
-        s.add(key);
+        if (!s) idx.set(v, (s = new Map()));
+        s.set(key, obj);
       }
     }
   }
