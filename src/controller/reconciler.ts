@@ -90,15 +90,15 @@ export class Reconciler {
   /** ControllerRef claiming (§5.6): adopt matching orphans, release owned objects that stopped matching. */
   private async claim<T extends KObject>(ds: DaemonSet, objects: T[], collection: string): Promise<T[]> {
     const r = claimObjects(ds, objects);
+    // The common case, nothing to adopt or release, hands back claimObjects' list as it is.
+    if (!r.adopt.length && !r.release.length) return r.owned;
     const owned = new Set(r.owned);
-    if (r.adopt.length || r.release.length) {
-      // Re-check with a live read that the DaemonSet still exists, is the same one and is not
-      // being deleted (upstream's RecheckDeletionTimestamp): otherwise the whole sync stops, as
-      // upstream's claim fails it, so nothing is created for a DaemonSet that is going away.
-      const fresh = await this.c.client.request<DaemonSet>('GET', dsPath(ds.metadata!.namespace!, ds.metadata!.name!));
-      if (fresh.metadata?.uid !== ds.metadata?.uid) throw new Error(`original ${keyOf(ds)} is gone: got uid ${fresh.metadata?.uid}, wanted ${ds.metadata?.uid}`);
-      if (fresh.metadata?.deletionTimestamp) throw new Error(`${keyOf(ds)} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
-    }
+    // Re-check with a live read that the DaemonSet still exists, is the same one and is not
+    // being deleted (upstream's RecheckDeletionTimestamp): otherwise the whole sync stops, as
+    // upstream's claim fails it, so nothing is created for a DaemonSet that is going away.
+    const fresh = await this.c.client.request<DaemonSet>('GET', dsPath(ds.metadata!.namespace!, ds.metadata!.name!));
+    if (fresh.metadata?.uid !== ds.metadata?.uid) throw new Error(`original ${keyOf(ds)} is gone: got uid ${fresh.metadata?.uid}, wanted ${ds.metadata?.uid}`);
+    if (fresh.metadata?.deletionTimestamp) throw new Error(`${keyOf(ds)} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
     // Strategic merge patches keyed on the ownerReference's uid (upstream's ControllerRefManager),
     // with the object's uid as precondition: they add or remove our reference alone, so an owner
     // someone else added since our cache saw the object is kept.

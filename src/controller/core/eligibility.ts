@@ -28,28 +28,31 @@ function daemonTolerationsOf(existing: readonly Toleration[] | undefined, hostNe
   return (byNet[i] ??= withDaemonTolerations(existing, hostNetwork));
 }
 
-/** A node's eligibility for one DaemonSet; plan() asks it three times per node (manage, rollout, status). */
-export type EligibilityOf = (node: Node) => Eligibility;
-
-/** nodeShouldRunDaemonPod for one DaemonSet, computed once per node object for the life of the returned function (one sync). */
-export function eligibilityFor(ds: DaemonSet): EligibilityOf {
-  const seen = new Map<Node, Eligibility>();
-  return (node) => {
-    let e = seen.get(node);
-    if (!e) seen.set(node, (e = nodeShouldRunDaemonPod(node, ds)));
-    return e;
-  };
+/**
+ * nodeShouldRunDaemonPod for every node, in list order. One sync's manage, rolling update and
+ * status each walk every node; they share this array (indexed like the node list) rather than
+ * asking per node object: at 50,000 nodes a map of node → answer per sync cost more than the
+ * answers.
+ */
+export function eligibilityOf(nodes: readonly Node[], ds: DaemonSet): Eligibility[] {
+  return nodes.map((node) => nodeShouldRunDaemonPod(node, ds));
 }
+
+// The three possible answers, shared (frozen): a sync asks for every node, and fresh objects
+// were most of its garbage.
+const RUN: Eligibility = Object.freeze({ shouldRun: true, shouldContinueRunning: true });
+const KEEP: Eligibility = Object.freeze({ shouldRun: false, shouldContinueRunning: true });
+const NONE: Eligibility = Object.freeze({ shouldRun: false, shouldContinueRunning: false });
 
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Eligibility {
   const spec = ds.spec?.template?.spec;
   const nodeName = node.metadata?.name ?? '';
-  if (spec?.nodeName && spec.nodeName !== nodeName) return { shouldRun: false, shouldContinueRunning: false };
-  if (!podMatchesNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
+  if (spec?.nodeName && spec.nodeName !== nodeName) return NONE;
+  if (!podMatchesNodeAffinity(spec, node)) return NONE;
   const tolerations = daemonTolerationsOf(spec?.tolerations, spec?.hostNetwork === true);
   const taints = node.spec?.taints;
   if (findUntoleratedTaint(taints, tolerations, isScheduleEffect)) {
-    return { shouldRun: false, shouldContinueRunning: !findUntoleratedTaint(taints, tolerations, isNoExecute) };
+    return findUntoleratedTaint(taints, tolerations, isNoExecute) ? NONE : KEEP;
   }
-  return { shouldRun: true, shouldContinueRunning: true };
+  return RUN;
 }

@@ -1,7 +1,7 @@
 // manage / podsShouldBeOnNode (§5.4): which nodes need a pod and which pods must go.
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { advanceBackoff, failedPodBackoffKey, inBackoff, type BackoffState } from './backoff.js';
-import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
+import { eligibilityOf, type Eligibility } from './eligibility.js';
 import { compareOldestFirst, isPodAvailable, isPodReady, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from './pods.js';
 import { allowsSurge } from './rollout.js';
 import type { DeleteReason, PodDeletion } from './deletion.js';
@@ -34,8 +34,8 @@ export interface ManageInput {
   hash: string;
   nowMs: number;
   backoff: BackoffState;
-  /** The DaemonSet's eligibility per node, shared by one sync's steps (default: computed here). */
-  eligible?: EligibilityOf;
+  /** The DaemonSet's eligibility per node, indexed like `nodes` and shared by one sync's steps (default: computed here). */
+  eligibility?: readonly Eligibility[];
 }
 
 export interface ManageResult {
@@ -60,11 +60,14 @@ export function manage(input: ManageInput): ManageResult {
   const events: CoreEvent[] = [];
   const del = (pod: Pod, reason: DeleteReason) => podsToDelete.push({ name: pod.metadata?.name ?? '', reason });
 
-  for (const node of nodes) {
-    const nodeName = node.metadata?.name ?? '';
-    const { shouldRun, shouldContinueRunning } = (input.eligible ?? ((n: Node) => nodeShouldRunDaemonPod(n, ds)))(node);
+  const eligibility = input.eligibility ?? eligibilityOf(nodes, ds);
+  let listedWithPods = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const nodeName = nodes[i].metadata?.name ?? '';
+    const { shouldRun, shouldContinueRunning } = eligibility[i];
     const pods = podsByNode.get(nodeName) ?? [];
     const exists = pods.length > 0;
+    if (exists) listedWithPods++;
 
     if (shouldRun && !exists) { nodesNeedingPods.push(nodeName); continue; }
     if (!shouldContinueRunning) {
@@ -75,7 +78,6 @@ export function manage(input: ManageInput): ManageResult {
     const running: Pod[] = [];
     for (const pod of pods) {
       if (isTerminating(pod)) continue;
-      const podName = `${ns}/${pod.metadata?.name ?? ''}`;
       if (pod.status?.phase === 'Failed') {
         const key = failedPodBackoffKey(ds, nodeName);
         if (inBackoff(backoff, key, nowMs)) {
@@ -84,10 +86,10 @@ export function manage(input: ManageInput): ManageResult {
           continue;
         }
         backoff = advanceBackoff(backoff, key, nowMs);
-        events.push({ type: 'Warning', reason: 'FailedDaemonPod', message: `Found failed daemon pod ${podName} on node ${nodeName}, will try to kill it` });
+        events.push({ type: 'Warning', reason: 'FailedDaemonPod', message: `Found failed daemon pod ${ns}/${pod.metadata?.name ?? ''} on node ${nodeName}, will try to kill it` });
         del(pod, 'failed');
       } else if (pod.status?.phase === 'Succeeded') {
-        events.push({ type: 'Normal', reason: 'SucceededDaemonPod', message: `Found succeeded daemon pod ${podName} on node ${nodeName}, will try to delete it` });
+        events.push({ type: 'Normal', reason: 'SucceededDaemonPod', message: `Found succeeded daemon pod ${ns}/${pod.metadata?.name ?? ''} on node ${nodeName}, will try to delete it` });
         del(pod, 'succeeded');
       } else {
         running.push(pod);
@@ -117,10 +119,11 @@ export function manage(input: ManageInput): ManageResult {
     }
   }
 
-  // Pending pods pinned to a node that no longer exists would never be scheduled nor GC'd.
-  const known = new Set(nodes.map((n) => n.metadata?.name ?? ''));
-  for (const [nodeName, pods] of podsByNode) {
-    if (known.has(nodeName)) continue;
+  // Pending pods pinned to a node that no longer exists would never be scheduled nor GC'd. (Only
+  // when some pods' target is not a listed node: a set of every node's name per sync is costly.)
+  const known = listedWithPods < podsByNode.size ? new Set(nodes.map((n) => n.metadata?.name ?? '')) : undefined;
+  for (const [nodeName, pods] of known ? podsByNode : []) {
+    if (known!.has(nodeName)) continue;
     for (const pod of pods) if (!pod.spec?.nodeName) del(pod, 'node-gone');
   }
   return { nodesNeedingPods, podsToDelete, events, backoff, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };

@@ -9,7 +9,7 @@ import { BURST_REPLICAS, groupPodsByNode, manage, type CoreEvent, type PodDeleti
 import { newDaemonPod, REVISION_HASH_LABEL } from './pods.js';
 import { rollingUpdate } from './rollout.js';
 import { computeStatus, statusNeedsWrite } from './status.js';
-import { eligibilityFor } from './eligibility.js';
+import { eligibilityOf } from './eligibility.js';
 
 export interface Snapshot {
   ds: DaemonSet;
@@ -87,15 +87,15 @@ export function plan(s: Snapshot): Plan {
   // yet would tell `kubectl rollout status` and users more than is true.
   // One eligibility per node and one grouping of the observed pods for the whole sync: manage,
   // the rolling update and the status each walk every node.
-  const eligible = eligibilityFor(ds);
+  const eligibility = eligibilityOf(nodes, ds);
   const observedByNode = groupPodsByNode(pods);
-  const managed = manage({ ds, nodes, podsByNode: observedByNode, hash, nowMs, backoff: s.backoff, eligible });
+  const managed = manage({ ds, nodes, podsByNode: observedByNode, hash, nowMs, backoff: s.backoff, eligibility });
   const createNodes = managed.nodesNeedingPods.slice(0, BURST_REPLICAS);
   const deletePods = managed.podsToDelete.slice(0, BURST_REPLICAS);
   let projected = project(pods, createNodes, deletePods, newPod, nowMs);
   let rolloutRequeue: number | undefined;
   if (ds.spec?.updateStrategy?.type === 'RollingUpdate') {
-    const rolled = rollingUpdate({ ds, nodes, podsByNode: groupPodsByNode(projected), hash, nowMs, eligible });
+    const rolled = rollingUpdate({ ds, nodes, podsByNode: groupPodsByNode(projected), hash, nowMs, eligibility });
     // No new pod beside one that manage deletes in this very sync: upstream rolls only once
     // manage's writes are observed, and the shell creates before it deletes, so surging here
     // would leave three live pods on the node until (and unless) the delete lands.
@@ -110,7 +110,7 @@ export function plan(s: Snapshot): Plan {
   }
 
   const { status, requeueAfterMs: statusRequeue } = computeStatus({
-    ds, nodes, podsByNode: observedByNode, hash, nowMs, updateObservedGeneration: true, eligible,
+    ds, nodes, podsByNode: observedByNode, hash, nowMs, updateObservedGeneration: true, eligibility,
   });
   const requeueAfterMs = minDefined(managed.requeueAfterMs, rolloutRequeue, statusRequeue);
   return {

@@ -1,6 +1,6 @@
 // Update strategies (§6): budgets, the "updated" test per node, RollingUpdate with and without surge.
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
-import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
+import { eligibilityOf, type Eligibility } from './eligibility.js';
 import { availableAtMs, isPodAvailable, isPodUpdated, isTerminating, templateGeneration } from './pods.js';
 import type { PodDeletion } from './deletion.js';
 
@@ -49,9 +49,8 @@ export function rolloutBudget(ds: DaemonSet, desired: number): { maxUnavailable:
  * findUpdatedPodsOnNode: at most one updated and one old non-terminating pod; `ok` is false when
  * either kind appears twice (manage prunes those first).
  */
-export function findUpdatedPodsOnNode(ds: DaemonSet, pods: readonly Pod[], hash: string):
+export function findUpdatedPodsOnNode(ds: DaemonSet, pods: readonly Pod[], hash: string, generation = templateGeneration(ds)):
   { ok: boolean; newPod?: Pod; oldPod?: Pod } {
-  const generation = templateGeneration(ds);
   let newPod: Pod | undefined, oldPod: Pod | undefined;
   for (const pod of pods) {
     if (isTerminating(pod)) continue;
@@ -72,8 +71,8 @@ export interface RolloutInput {
   podsByNode: ReadonlyMap<string, readonly Pod[]>;
   hash: string;
   nowMs: number;
-  /** The DaemonSet's eligibility per node, shared by one sync's steps (default: computed here). */
-  eligible?: EligibilityOf;
+  /** The DaemonSet's eligibility per node, indexed like `nodes` and shared by one sync's steps (default: computed here). */
+  eligibility?: readonly Eligibility[];
 }
 
 export interface RolloutResult {
@@ -83,6 +82,12 @@ export interface RolloutResult {
   requeueAfterMs?: number;
 }
 
+/** Target nodes of pods that no node in the list has, by name. */
+function vanishedTargets(nodes: readonly Node[], podsByNode: ReadonlyMap<string, unknown>): string[] {
+  const listed = new Set(nodes.map((n) => n.metadata?.name ?? ''));
+  return [...podsByNode.keys()].filter((n) => !listed.has(n)).sort();
+}
+
 /**
  * rollingUpdate (§6.3/§6.4). Upstream walks a Go map (random order); we walk existing nodes in
  * list order, then vanished target nodes by name, so results are deterministic.
@@ -90,15 +95,29 @@ export interface RolloutResult {
 export function rollingUpdate(input: RolloutInput): RolloutResult {
   const { ds, nodes, podsByNode, hash, nowMs } = input;
   const minReady = ds.spec?.minReadySeconds ?? 0;
-  const nodeByName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
-  const eligible = input.eligible ?? ((n: Node) => nodeShouldRunDaemonPod(n, ds));
-  const shouldRun = new Map(nodes.map((n) => [n.metadata?.name ?? '', eligible(n).shouldRun]));
-  const desired = [...shouldRun.values()].filter(Boolean).length;
+  const eligibility = input.eligibility ?? eligibilityOf(nodes, ds);
+  // One walk over the nodes for the budget, one for the decisions; no per-sync maps of every
+  // node (at 50,000 nodes building them was most of a sync). A node counts as gone when no node
+  // of that name is listed: only pods' target nodes can be, and they are looked up in a set of
+  // the listed names only when some pod's target was not among them.
+  let desired = 0, listedWithPods = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    if (eligibility[i].shouldRun) desired++;
+    if (podsByNode.has(nodes[i].metadata?.name ?? '')) listedWithPods++;
+  }
   const { maxUnavailable, maxSurge } = rolloutBudget(ds, desired);
-
-  const visit: string[] = nodes.map((n) => n.metadata?.name ?? '')
-    .filter((name) => shouldRun.get(name) || podsByNode.has(name));
-  visit.push(...[...podsByNode.keys()].filter((n) => !nodeByName.has(n)).sort());
+  const generation = templateGeneration(ds);
+  const gone = listedWithPods < podsByNode.size ? vanishedTargets(nodes, podsByNode) : [];
+  /** Visits listed nodes that should run a pod or have pods, in list order, then vanished targets by name. */
+  const visit = (f: (nodeName: string, pods: readonly Pod[], runsHere: boolean, listed: boolean) => void) => {
+    for (let i = 0; i < nodes.length; i++) {
+      const nodeName = nodes[i].metadata?.name ?? '';
+      const runsHere = eligibility[i].shouldRun;
+      const pods = podsByNode.get(nodeName);
+      if (runsHere || pods) f(nodeName, pods ?? [], runsHere, true);
+    }
+    for (const nodeName of gone) f(nodeName, podsByNode.get(nodeName) ?? [], false, false);
+  };
 
   const available = (p: Pod) => isPodAvailable(p, minReady, nowMs);
   let wakeAt: number | undefined;
@@ -115,17 +134,17 @@ export function rollingUpdate(input: RolloutInput): RolloutResult {
     let numUnavailable = 0;
     const allowed: Pod[] = [];
     const candidates: Pod[] = [];
-    for (const nodeName of visit) {
-      const { ok, newPod, oldPod } = findUpdatedPodsOnNode(ds, podsByNode.get(nodeName) ?? [], hash);
-      if (!ok || (!newPod && !oldPod) || (newPod && oldPod)) { numUnavailable++; continue; }
+    visit((_nodeName, pods) => {
+      const { ok, newPod, oldPod } = findUpdatedPodsOnNode(ds, pods, hash, generation);
+      if (!ok || (!newPod && !oldPod) || (newPod && oldPod)) { numUnavailable++; return; }
       if (newPod) {
         if (!available(newPod)) { numUnavailable++; watch(newPod); }
-        continue;
+        return;
       }
       // Only an old pod: unavailable ones are always replaced, outside the budget.
       if (!available(oldPod!)) { allowed.push(oldPod!); numUnavailable++; }
       else if (numUnavailable < maxUnavailable) candidates.push(oldPod!);
-    }
+    });
     const take = Math.min(Math.max(maxUnavailable - numUnavailable, 0), candidates.length);
     const podsToDelete = [...allowed, ...candidates.slice(0, take)].map((p) => ({ name: name(p), reason: 'rolling-update' as const }));
     return finish({ podsToDelete, nodesNeedingPods: [] });
@@ -136,14 +155,13 @@ export function rollingUpdate(input: RolloutInput): RolloutResult {
   const allowedNewNodes: string[] = [];
   const candidateNewNodes: string[] = [];
   const oldPodsToDelete: Pod[] = [];
-  for (const nodeName of visit) {
-    const { ok, newPod, oldPod } = findUpdatedPodsOnNode(ds, podsByNode.get(nodeName) ?? [], hash);
-    if (!ok) { numSurge++; continue; }
+  visit((nodeName, pods, runsHere, listed) => {
+    const { ok, newPod, oldPod } = findUpdatedPodsOnNode(ds, pods, hash, generation);
+    if (!ok) { numSurge++; return; }
     if (oldPod ? available(oldPod) : newPod ? available(newPod) : false) numAvailable++;
-    if (!oldPod) continue; // manage creates missing pods
+    if (!oldPod) return; // manage creates missing pods
     // Upstream fails the whole sync when the node is gone; we leave such nodes to PodGC instead.
-    if (!nodeByName.has(nodeName)) continue;
-    const runsHere = shouldRun.get(nodeName) === true;
+    if (!listed) return;
     if (!newPod) {
       if (!available(oldPod)) {
         if (!runsHere) oldPodsToDelete.push(oldPod); else allowedNewNodes.push(nodeName);
@@ -152,11 +170,11 @@ export function rollingUpdate(input: RolloutInput): RolloutResult {
       } else if (numSurge < maxSurge) {
         candidateNewNodes.push(nodeName);
       }
-      continue;
+      return;
     }
-    if (!available(newPod)) { numSurge++; watch(newPod); continue; }
+    if (!available(newPod)) { numSurge++; watch(newPod); return; }
     oldPodsToDelete.push(oldPod);
-  }
+  });
   // Moving off a node that no longer qualifies keeps 100 % availability: only delete as many
   // such old pods as there are available pods beyond the desired count.
   const deletable = Math.min(Math.max(numAvailable - desired, 0), shouldNotRunDeletes.length);

@@ -1,6 +1,6 @@
 // DaemonSet status counters (§7) and the "skip a no-op write" rule.
 import type { DaemonSet, DaemonSetStatus, Node, Pod } from '../../api/types.js';
-import { nodeShouldRunDaemonPod, type EligibilityOf } from './eligibility.js';
+import { eligibilityOf, type Eligibility } from './eligibility.js';
 import { availableAtMs, compareOldestFirst, isPodAvailable, isPodReady, isPodUpdated, templateGeneration } from './pods.js';
 
 export interface StatusInput {
@@ -12,8 +12,8 @@ export interface StatusInput {
   nowMs: number;
   /** Only full syncs (expectations satisfied) advance observedGeneration. */
   updateObservedGeneration: boolean;
-  /** The DaemonSet's eligibility per node, shared by one sync's steps (default: computed here). */
-  eligible?: EligibilityOf;
+  /** The DaemonSet's eligibility per node, indexed like `nodes` and shared by one sync's steps (default: computed here). */
+  eligibility?: readonly Eligibility[];
 }
 
 export interface StatusResult {
@@ -30,14 +30,15 @@ export function computeStatus(input: StatusInput): StatusResult {
   const generation = templateGeneration(ds);
   let desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
   let wakeAt: number | undefined;
-  for (const node of nodes) {
-    const pods = podsByNode.get(node.metadata?.name ?? '') ?? [];
-    const { shouldRun } = (input.eligible ?? ((n: Node) => nodeShouldRunDaemonPod(n, ds)))(node);
+  const eligibility = input.eligibility ?? eligibilityOf(nodes, ds);
+  for (let i = 0; i < nodes.length; i++) {
+    const pods = podsByNode.get(nodes[i].metadata?.name ?? '') ?? [];
+    const { shouldRun } = eligibility[i];
     if (!shouldRun) { if (pods.length > 0) misscheduled++; continue; }
     desired++;
     if (pods.length === 0) continue;
     current++;
-    const oldest = [...pods].sort(compareOldestFirst)[0];
+    const oldest = pods.length === 1 ? pods[0] : [...pods].sort(compareOldestFirst)[0];
     if (isPodReady(oldest)) {
       ready++;
       if (isPodAvailable(oldest, minReady, nowMs)) available++;
