@@ -95,7 +95,10 @@ export function plan(s: Snapshot): Plan {
   let projected = project(pods, createNodes, deletePods, newPod, nowMs);
   let rolloutRequeue: number | undefined;
   if (ds.spec?.updateStrategy?.type === 'RollingUpdate') {
-    const rolled = rollingUpdate({ ds, nodes, podsByNode: groupPodsByNode(projected), hash, nowMs, eligibility });
+    // Most syncs of a large fleet create and delete nothing (pods becoming ready): the projection
+    // is then the observed pods, already grouped.
+    const projectedByNode = createNodes.length || deletePods.length ? groupPodsByNode(projected) : observedByNode;
+    const rolled = rollingUpdate({ ds, nodes, podsByNode: projectedByNode, hash, nowMs, eligibility });
     // No new pod beside one that manage deletes in this very sync: upstream rolls only once
     // manage's writes are observed, and the shell creates before it deletes, so surging here
     // would leave three live pods on the node until (and unless) the delete lands.
@@ -130,7 +133,8 @@ export function plan(s: Snapshot): Plan {
 
 /** The pods as they will be once the given creates and deletes are done (created pods get placeholder names). */
 function project(pods: readonly Pod[], createNodes: readonly string[], deletes: readonly PodDeletion[],
-  newPod: (nodeName: string) => Pod, nowMs: number): Pod[] {
+  newPod: (nodeName: string) => Pod, nowMs: number): readonly Pod[] {
+  if (!createNodes.length && !deletes.length) return pods;
   const gone = new Set(deletes.map((d) => d.name));
   const created = createNodes.map((nodeName) => {
     const pod = newPod(nodeName);
