@@ -13,6 +13,7 @@ import { controllerRefOf, keyOf } from '../api/meta.js';
 import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { RawClient } from '../kube/client.js';
 import { Informer } from '../kube/informer.js';
+import { cpuSeconds } from './proc.js';
 import { FleetTracker } from './fleet.js';
 import { ipamProblems } from './checks.js';
 import { benchClusterConfig, parsedBenchConfig, plannedNodeNames, type PodDelays } from './fleet-config.js';
@@ -232,6 +233,30 @@ export async function settle(): Promise<number> {
     const used = process.cpuUsage(before);
     before = process.cpuUsage();
     if ((used.user + used.system) / 1000 / 500 < 0.25) break;
+  }
+  return performance.now() - t0;
+}
+
+/**
+ * Waits until this process (server, simulator) and the controller's together use under
+ * `quietCores` over a 1 s sample, or `maxMs` passed; returns the wait. What follows the last
+ * pod becoming ready (the kubelets' Event backlog draining, the controller's last syncs and
+ * status writes) is still convergence: an idle window begun at once measured that tail (at
+ * 50,000 nodes, "idle" 1.5 cores).
+ */
+export async function settleWith(controllerPid: number, quietCores = 0.3, maxMs = 60_000): Promise<number> {
+  const t0 = performance.now();
+  let before = process.cpuUsage();
+  let child = cpuSeconds(controllerPid) ?? 0;
+  while (performance.now() - t0 < maxMs) {
+    const s0 = performance.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = process.cpuUsage(before);
+    const childNow = cpuSeconds(controllerPid) ?? child;
+    const cores = ((used.user + used.system) / 1e6 + (childNow - child)) / ((performance.now() - s0) / 1000);
+    before = process.cpuUsage();
+    child = childNow;
+    if (cores < quietCores) break;
   }
   return performance.now() - t0;
 }
