@@ -157,12 +157,19 @@ export class BenchCluster {
     return this.#metricsUrl;
   }
 
-  /** The controller process's API requests so far (all of its clients) per method, from its /metrics. */
-  async controllerRequests(): Promise<Map<string, number>> {
+  /** The controller process's /metrics exposition as it stands. */
+  async controllerMetrics(): Promise<string> {
     if (!this.#metricsUrl) throw new Error('the controller process has not announced its metrics endpoint');
     const res = await fetch(this.#metricsUrl, { signal: AbortSignal.timeout(10_000) });
-    const byMethod = restRequestsByMethod(await res.text());
-    if (!res.ok || !byMethod.size) throw new Error(`no rest_client_requests_total at ${this.#metricsUrl} (HTTP ${res.status})`);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${this.#metricsUrl}: HTTP ${res.status}`);
+    return text;
+  }
+
+  /** The controller process's API requests so far (all of its clients) per method, from its /metrics. */
+  async controllerRequests(): Promise<Map<string, number>> {
+    const byMethod = restRequestsByMethod(await this.controllerMetrics());
+    if (!byMethod.size) throw new Error(`no rest_client_requests_total at ${this.#metricsUrl}`);
     return byMethod;
   }
 

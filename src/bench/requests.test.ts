@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControllerMetrics } from '../kube/metrics.js';
 import { reportRequestResult } from '../kube/client.js';
-import { methodDelta, requestsPerChange, restRequestsBy, restRequestsByMethod, restRequestsTotal } from './requests.js';
+import { methodDelta, reconcileTime, requestsPerChange, restRequestsBy, restRequestsByMethod, restRequestsTotal } from './requests.js';
 
 test('restRequestsTotal sums every code/method/host sample; other metrics and junk are ignored', () => {
   const text = [
@@ -43,4 +43,17 @@ test('requestsPerChange takes the idle background out of the change window', () 
   assert.equal(r.perChange, 3);
   assert.equal(requestsPerChange({ before: 0, after: 1, ms: 10_000, count: 1 }, { before: 0, after: 100, ms: 1000 }).perChange, 0, 'never negative');
   assert.ok(Number.isNaN(requestsPerChange({ before: 0, after: 1, ms: 1, count: 0 }, { before: 0, after: 0, ms: 0 }).perChange));
+});
+
+test('reconcileTime reads one controller\'s reconcile count and seconds from the registry the controller process serves', async () => {
+  const m = new ControllerMetrics();
+  m.reconcileTime.observe({ controller: 'daemonset' }, 0.25);
+  m.reconcileTime.observe({ controller: 'daemonset' }, 0.5);
+  m.reconcileTime.observe({ controller: 'daemonsetrollout' }, 9);
+  const text = (await m.text()).body;
+  assert.deepEqual(reconcileTime(text, 'daemonset'), { count: 2, seconds: 0.75 });
+  assert.deepEqual(reconcileTime(text, 'daemonsetrollout'), { count: 1, seconds: 9 });
+  assert.equal(reconcileTime(text, 'daemon'), undefined, 'a label value is matched whole');
+  assert.equal(reconcileTime('controller_runtime_reconcile_time_seconds_sum{controller="daemonset"} 1\n', 'daemonset'), undefined, 'a sum without a count is no reading');
+  assert.equal(reconcileTime('', 'daemonset'), undefined);
 });

@@ -53,3 +53,20 @@ export function requestsPerChange(changes: RequestWindow & { count: number }, id
   const attributed = Math.max(0, changes.after - changes.before - (backgroundPerSecond * changes.ms) / 1000);
   return { attributed, perChange: changes.count > 0 ? attributed / changes.count : NaN, backgroundPerSecond };
 }
+
+/**
+ * controller_runtime_reconcile_time_seconds' _count and _sum for one controller (the time of each
+ * reconcile, its writes included); undefined when the exposition has neither.
+ */
+export function reconcileTime(metricsText: string, controller: string): { count: number; seconds: number } | undefined {
+  let count: number | undefined, seconds: number | undefined;
+  const label = `controller="${controller}"`;
+  for (const line of metricsText.split('\n')) {
+    const m = /^controller_runtime_reconcile_time_seconds_(sum|count)\{([^}]*)\}\s+(\S+)/.exec(line);
+    if (!m || !m[2].split(',').includes(label)) continue;
+    const v = Number(m[3]);
+    if (!Number.isFinite(v)) continue;
+    if (m[1] === 'sum') seconds = v; else count = v;
+  }
+  return count === undefined || seconds === undefined ? undefined : { count, seconds };
+}

@@ -8,7 +8,7 @@ import { convergedStatusProblems, podPlacementProblems, statusClaimsConverged } 
 import type { FleetTracker } from './fleet.js';
 import { mib, pct, percentile, perSecond, seconds, verdict, type Row } from './report.js';
 import { cpuSeconds, rssBytes } from './proc.js';
-import { methodDelta, requestsPerChange, restRequestsBy, restRequestsByMethod, type RequestWindow } from './requests.js';
+import { methodDelta, reconcileTime, requestsPerChange, restRequestsBy, restRequestsByMethod, type RequestWindow } from './requests.js';
 import { scrape, type ScrapeResult } from './scrape.js';
 
 const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
@@ -202,8 +202,10 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const pid = b.controllerPid;
   if (!pid) throw new Error('footprint needs the controller in a child process');
   const c0 = cpuSeconds(pid) ?? 0;
+  const syncs0 = reconcileTime(await b.controllerMetrics(), 'daemonset');
   const conv = await converge(b, n, storage, 'converge (controller in own process)');
   const c1 = cpuSeconds(pid) ?? 0;
+  const syncs1 = reconcileTime(await b.controllerMetrics(), 'daemonset');
   const convergedRss = rssBytes(pid) ?? NaN;
   const settledMs = await settleWith(pid);
   const c1settled = cpuSeconds(pid) ?? 0;
@@ -229,7 +231,7 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
   const perChange = await requestsPerNodeChange(b, n, storage, reactionCount, idle, b.controllerMetricsUrl);
   return [conv.row, {
     scenario: 'footprint: controller', nodes: n, storage, result: `RSS ${mib(controllerRss)}`,
-    detail: `after the idle window; ${mib(convergedRss)} as convergence ended, peak ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s, from ${seconds(settledMs)} after convergence (once the cluster and the controller were quiet, ≤ 60 s)`,
+    detail: `after the idle window; ${mib(convergedRss)} as convergence ended, peak ${mib(controllerPeak)}; CPU converging ${pct(((c1 - c0) * 1000) / conv.convergeMs)} of a core${syncsText(syncs0, syncs1)}; idle CPU ${pct(idleController)} over ${Math.round(wall / 1000)} s, from ${seconds(settledMs)} after convergence (once the cluster and the controller were quiet, ≤ 60 s)`,
     target: atTen ? verdict(controllerRss <= 300e6 && idleController <= 0.02, 'RSS ≤ 300 MB, idle ≤ 2 %')
       : atFifty ? verdict(controllerRss <= 800e6, 'RSS ≤ 800 MB') : `idle ${verdict(idleController <= 0.02, '≤ 2 %')}`,
     problems: [],
@@ -238,6 +240,15 @@ export async function footprint(b: BenchCluster, n: number, storage: Row['storag
     detail: `${serverPeak ? `peak ${mib(serverPeak)}; ` : ''}CPU converging ${pct(conv.cpuFraction)} of a core; idle CPU ${pct(idleServer)} over the same window (includes ${n} simulated kubelets' lease renewals)`,
     target: atFifty ? verdict(Math.max(serverRss, serverPeak ?? 0) <= 4e9, 'RSS ≤ 4 GB, peak included') : '', problems: [],
   }, scrapeRow(n, storage, scraped), perChange];
+}
+
+/** "; 212 DaemonSet syncs while converging, 480 ms each": the mean includes each sync's pod creates (slow-start batches). */
+function syncsText(before: { count: number; seconds: number } | undefined, after: { count: number; seconds: number } | undefined): string {
+  // No series before the first DaemonSet exists: nothing had been reconciled.
+  const from = before ?? { count: 0, seconds: 0 };
+  if (!after || after.count <= from.count) return '';
+  const count = after.count - from.count;
+  return `; ${count} DaemonSet syncs while converging, ${seconds((after.seconds - from.seconds) * 1000 / count)} each (their pod creates included)`;
 }
 
 /**
