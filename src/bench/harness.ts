@@ -246,14 +246,15 @@ export async function settle(): Promise<number> {
 
 /**
  * Waits until this process (server, simulator) and the controller's together use under
- * `quietCores` over a 1 s sample, the controller alone under `controllerQuietCores`, or `maxMs`
- * passed; returns the wait. What follows the last pod becoming ready (the kubelets' Event
+ * `quietCores`, and the controller alone under `controllerQuietCores`, in 5 one-second samples
+ * in a row (one quiet second is often a lull in the tail), or `maxMs` passed; returns the wait. What follows the last pod becoming ready (the kubelets' Event
  * backlog draining, the controller's last syncs and status writes, its one collection once
  * quiet) is still convergence: an idle window begun at once measured that tail (at 50,000 nodes,
  * "idle" 1.5 cores). A steady cost is not hidden: after `maxMs` the window is measured anyway.
  */
 export async function settleWith(controllerPid: number, quietCores = 0.3, controllerQuietCores = 0.02, maxMs = 60_000): Promise<number> {
   const t0 = performance.now();
+  let quietInARow = 0;
   let before = process.cpuUsage();
   let child = cpuSeconds(controllerPid) ?? 0;
   while (performance.now() - t0 < maxMs) {
@@ -266,7 +267,8 @@ export async function settleWith(controllerPid: number, quietCores = 0.3, contro
     const cores = (used.user + used.system) / 1e6 / wallS + childCores;
     before = process.cpuUsage();
     child = childNow;
-    if (cores < quietCores && childCores < controllerQuietCores) break;
+    quietInARow = cores < quietCores && childCores < controllerQuietCores ? quietInARow + 1 : 0;
+    if (quietInARow >= 5) break;
   }
   return performance.now() - t0;
 }
