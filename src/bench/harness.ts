@@ -247,10 +247,12 @@ export async function settle(): Promise<number> {
 /**
  * Waits until this process (server, simulator) and the controller's together use under
  * `quietCores`, and the controller alone under `controllerQuietCores`, in 5 one-second samples
- * in a row (one quiet second is often a lull in the tail), or `maxMs` passed; returns the wait. What follows the last pod becoming ready (the kubelets' Event
- * backlog draining, the controller's last syncs and status writes, its one collection once
- * quiet) is still convergence: an idle window begun at once measured that tail (at 50,000 nodes,
- * "idle" 1.5 cores). A steady cost is not hidden: after `maxMs` the window is measured anyway.
+ * in a row (one quiet second is often a lull in the tail), or `maxMs` passed; returns the wait.
+ * What follows the last pod becoming ready (the kubelets' Event backlog draining, the
+ * controller's last syncs and status writes, its one collection once quiet) is still
+ * convergence: an idle window begun at once measured that tail (at 50,000 nodes, "idle" 1.5
+ * cores). A steady cost is not hidden: after `maxMs` the window is measured anyway. (settle()
+ * above is the one-process, one-sample form the scenarios use before they start.)
  */
 export async function settleWith(controllerPid: number, quietCores = 0.3, controllerQuietCores = 0.02, maxMs = 60_000): Promise<number> {
   const t0 = performance.now();

@@ -2,7 +2,7 @@
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { advanceBackoff, failedPodBackoffKey, inBackoff, type BackoffState } from './backoff.js';
 import { eligibilityOf, type Eligibility } from './eligibility.js';
-import { compareOldestFirst, isPodAvailable, isPodReady, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName } from './pods.js';
+import { compareOldestFirst, isPodAvailable, isPodReady, isTerminal, isTerminating, REVISION_HASH_LABEL, targetNodeName, unlistedTargets } from './pods.js';
 import { allowsSurge } from './rollout.js';
 import type { DeleteReason, PodDeletion } from './deletion.js';
 
@@ -61,13 +61,11 @@ export function manage(input: ManageInput): ManageResult {
   const del = (pod: Pod, reason: DeleteReason) => podsToDelete.push({ name: pod.metadata?.name ?? '', reason });
 
   const eligibility = input.eligibility ?? eligibilityOf(nodes, ds);
-  let listedWithPods = 0;
   for (let i = 0; i < nodes.length; i++) {
     const nodeName = nodes[i].metadata?.name ?? '';
     const { shouldRun, shouldContinueRunning } = eligibility[i];
     const pods = podsByNode.get(nodeName) ?? [];
     const exists = pods.length > 0;
-    if (exists) listedWithPods++;
 
     if (shouldRun && !exists) { nodesNeedingPods.push(nodeName); continue; }
     if (!shouldContinueRunning) {
@@ -119,12 +117,9 @@ export function manage(input: ManageInput): ManageResult {
     }
   }
 
-  // Pending pods pinned to a node that no longer exists would never be scheduled nor GC'd. (Only
-  // when some pods' target is not a listed node: a set of every node's name per sync is costly.)
-  const known = listedWithPods < podsByNode.size ? new Set(nodes.map((n) => n.metadata?.name ?? '')) : undefined;
-  for (const [nodeName, pods] of known ? podsByNode : []) {
-    if (known!.has(nodeName)) continue;
-    for (const pod of pods) if (!pod.spec?.nodeName) del(pod, 'node-gone');
+  // Pending pods pinned to a node that no longer exists would never be scheduled nor GC'd.
+  for (const nodeName of unlistedTargets(nodes, podsByNode)) {
+    for (const pod of podsByNode.get(nodeName) ?? []) if (!pod.spec?.nodeName) del(pod, 'node-gone');
   }
   return { nodesNeedingPods, podsToDelete, events, backoff, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
 }

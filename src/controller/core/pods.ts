@@ -1,5 +1,5 @@
 // Daemon pod construction and the small pod predicates the rest of the core shares.
-import type { DaemonSet, NodeAffinity, OwnerReference, Pod, PodSpec, Toleration } from '../../api/types.js';
+import type { DaemonSet, Node, NodeAffinity, OwnerReference, Pod, PodSpec, Toleration } from '../../api/types.js';
 import { isDNS1123Subdomain } from '../../api/validation.js';
 import { parseTime } from '../../api/meta.js';
 import { deepCopy } from '../../api/clone.js';
@@ -159,4 +159,17 @@ export function isPodUpdated(pod: Pod, hash: string, generation: number | undefi
   const hashMatches = hash !== '' && labels[REVISION_HASH_LABEL] === hash;
   const generationMatches = generation !== undefined && labels[TEMPLATE_GENERATION_LABEL] === String(generation);
   return hashMatches || generationMatches;
+}
+
+/**
+ * Target nodes of grouped pods that no listed node has, in the grouping's order. The set of
+ * every listed name is built only when some target is unlisted (one `has` per node tells):
+ * a set of every node per sync was a large part of a sync at 50,000 nodes.
+ */
+export function unlistedTargets(nodes: readonly Node[], podsByNode: ReadonlyMap<string, unknown>): string[] {
+  let listedWithPods = 0;
+  for (const n of nodes) if (podsByNode.has(n.metadata?.name ?? '')) listedWithPods++;
+  if (listedWithPods >= podsByNode.size) return [];
+  const listed = new Set(nodes.map((n) => n.metadata?.name ?? ''));
+  return [...podsByNode.keys()].filter((n) => !listed.has(n));
 }

@@ -1,7 +1,7 @@
 // Update strategies (§6): budgets, the "updated" test per node, RollingUpdate with and without surge.
 import type { DaemonSet, Node, Pod } from '../../api/types.js';
 import { eligibilityOf, type Eligibility } from './eligibility.js';
-import { availableAtMs, isPodAvailable, isPodUpdated, isTerminating, templateGeneration } from './pods.js';
+import { availableAtMs, isPodAvailable, isPodUpdated, isTerminating, templateGeneration, unlistedTargets } from './pods.js';
 import type { PodDeletion } from './deletion.js';
 
 type IntOrString = number | string | undefined | null;
@@ -82,12 +82,6 @@ export interface RolloutResult {
   requeueAfterMs?: number;
 }
 
-/** Target nodes of pods that no node in the list has, by name. */
-function vanishedTargets(nodes: readonly Node[], podsByNode: ReadonlyMap<string, unknown>): string[] {
-  const listed = new Set(nodes.map((n) => n.metadata?.name ?? ''));
-  return [...podsByNode.keys()].filter((n) => !listed.has(n)).sort();
-}
-
 /**
  * rollingUpdate (§6.3/§6.4). Upstream walks a Go map (random order); we walk existing nodes in
  * list order, then vanished target nodes by name, so results are deterministic.
@@ -96,18 +90,12 @@ export function rollingUpdate(input: RolloutInput): RolloutResult {
   const { ds, nodes, podsByNode, hash, nowMs } = input;
   const minReady = ds.spec?.minReadySeconds ?? 0;
   const eligibility = input.eligibility ?? eligibilityOf(nodes, ds);
-  // One walk over the nodes for the budget, one for the decisions; no per-sync maps of every
-  // node (at 50,000 nodes building them was most of a sync). A node counts as gone when no node
-  // of that name is listed: only pods' target nodes can be, and they are looked up in a set of
-  // the listed names only when some pod's target was not among them.
-  let desired = 0, listedWithPods = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    if (eligibility[i].shouldRun) desired++;
-    if (podsByNode.has(nodes[i].metadata?.name ?? '')) listedWithPods++;
-  }
+  // No per-sync maps of every node (at 50,000 nodes building them was most of a sync): the
+  // eligibility array is indexed like the nodes, and gone nodes are the pods' unlisted targets.
+  const desired = eligibility.reduce((n, e) => (e.shouldRun ? n + 1 : n), 0);
   const { maxUnavailable, maxSurge } = rolloutBudget(ds, desired);
   const generation = templateGeneration(ds);
-  const gone = listedWithPods < podsByNode.size ? vanishedTargets(nodes, podsByNode) : [];
+  const gone = unlistedTargets(nodes, podsByNode).sort();
   /** Visits listed nodes that should run a pod or have pods, in list order, then vanished targets by name. */
   const visit = (f: (nodeName: string, pods: readonly Pod[], runsHere: boolean, listed: boolean) => void) => {
     for (let i = 0; i < nodes.length; i++) {
